@@ -1,0 +1,33 @@
+package io.github.mcpauthz.audience;
+
+import java.util.Set;
+
+import jakarta.ws.rs.core.Response;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oidc.grants.AuthorizationCodeGrantType;
+import org.keycloak.protocol.oidc.grants.AuthorizationCodeGrantTypeFactory;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+
+/**
+ * Keycloak's authorization_code grant, with a repeated {@code resource} answered as {@code invalid_target}
+ * in MCP realms. Same id as the built-in factory, which it replaces; everything else is Keycloak's code.
+ */
+public class McpAuthorizationCodeGrantTypeFactory extends AuthorizationCodeGrantTypeFactory {
+
+    @Override
+    public OAuth2GrantType create(KeycloakSession keycloakSession) {
+        // The grant's own 'session' field is only set in process(); use the factory's session here.
+        return new AuthorizationCodeGrantType() {
+            @Override
+            public Set<String> getSupportedMultivaluedRequestParameters() {
+                return RepeatedResourceParameter.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+            }
+
+            @Override
+            public Response process(Context context) {
+                RepeatedResourceParameter.rejectRepeated(context);
+                return super.process(context);
+            }
+        };
+    }
+}

@@ -1,0 +1,33 @@
+package io.github.mcpauthz.audience;
+
+import java.util.Set;
+
+import jakarta.ws.rs.core.Response;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.protocol.oidc.grants.RefreshTokenGrantType;
+import org.keycloak.protocol.oidc.grants.RefreshTokenGrantTypeFactory;
+
+/**
+ * Keycloak's refresh_token grant, with a repeated {@code resource} answered as {@code invalid_target}
+ * in MCP realms. Same id as the built-in factory, which it replaces; everything else is Keycloak's code.
+ */
+public class McpRefreshTokenGrantTypeFactory extends RefreshTokenGrantTypeFactory {
+
+    @Override
+    public OAuth2GrantType create(KeycloakSession keycloakSession) {
+        // The grant's own 'session' field is only set in process(); use the factory's session here.
+        return new RefreshTokenGrantType() {
+            @Override
+            public Set<String> getSupportedMultivaluedRequestParameters() {
+                return RepeatedResourceParameter.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+            }
+
+            @Override
+            public Response process(Context context) {
+                RepeatedResourceParameter.rejectRepeated(context);
+                return super.process(context);
+            }
+        };
+    }
+}

@@ -1,0 +1,153 @@
+package io.github.mcpauthz.audience;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
+import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.registry.McpServer;
+import io.github.mcpauthz.registry.McpServerIndex;
+import io.github.mcpauthz.registry.McpServerRegistry;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.common.Profile;
+import org.keycloak.models.Constants;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.resourceindicators.ResourceIndicatorConstants;
+import org.keycloak.protocol.oidc.resourceindicators.ResourceIndicatorsPostProcessor;
+import org.keycloak.protocol.oidc.token.TokenInterceptorException;
+import org.keycloak.protocol.oidc.token.TokenPostProcessor;
+import org.keycloak.protocol.oidc.token.TokenPostProcessorContext;
+import org.keycloak.representations.AccessToken;
+
+/**
+ * Binds every token of an MCP-enabled realm to exactly one registered MCP server (RFC 8707).
+ *
+ * <p>Runs after the protocol mappers, for every client and grant. The server is the {@code resource} bound to
+ * the authorization code (or kept in the refresh token); a {@code resource} on the token request may repeat it
+ * in any equivalent spelling but not change it. The access token's {@code aud} becomes that server's canonical
+ * URI and nothing else. Without a resource the token names no MCP server, unless the realm has a default server.
+ *
+ * <p>Realms without MCP support keep Keycloak's own behaviour: when the experimental {@code resource-indicators}
+ * feature is on, Keycloak's processor (which this one replaces, having the same id) runs for them.
+ */
+public class ResourceAudiencePostProcessor implements TokenPostProcessor {
+
+    /** Claim of the refresh token that carries the bound resource (same name Keycloak's processor uses). */
+    static final String RESOURCE_CLAIM = OAuth2Constants.RESOURCE;
+
+    private final KeycloakSession session;
+
+    public ResourceAudiencePostProcessor(KeycloakSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void process(TokenPostProcessorContext context) {
+        RealmModel realm = session.getContext().getRealm();
+        if (!McpRealm.isEnabled(realm)) {
+            processAsKeycloak(context);
+            return;
+        }
+        String grantType = context.clientSessionCtx().getAttribute(Constants.GRANT_TYPE, String.class);
+        if (OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE.equals(grantType)) {
+            // Token exchange has its own audience/resource semantics in Keycloak.
+            return;
+        }
+        AccessToken accessToken = context.accessToken();
+        if (accessToken == null) {
+            return;
+        }
+        McpServerIndex index = McpServerRegistry.index(realm);
+        McpServer target;
+        try {
+            target = selectServer(context, grantType, index);
+        } catch (InvalidTargetException e) {
+            throw new TokenInterceptorException(ResourceResolution.INVALID_TARGET, e.getMessage());
+        }
+        if (target == null) {
+            String[] aud = accessToken.getAudience();
+            if (aud != null) {
+                String[] kept = Arrays.stream(aud).filter(a -> !index.isServerAudience(a)).toArray(String[]::new);
+                accessToken.audience(kept.length == 0 ? null : kept);
+            }
+            return;
+        }
+        accessToken.audience(target.audience());
+        String scope = accessToken.getScope();
+        if (scope != null) {
+            accessToken.setScope(Arrays.stream(scope.split(" "))
+                    .filter(s -> !s.isEmpty() && !index.belongsOnlyToOtherServers(s, target))
+                    .collect(Collectors.joining(" ")));
+        }
+        if (context.refreshToken() != null) {
+            context.refreshToken().getOtherClaims().put(RESOURCE_CLAIM, target.audience());
+        }
+    }
+
+    private McpServer selectServer(TokenPostProcessorContext context, String grantType, McpServerIndex index)
+            throws InvalidTargetException {
+        String requested = context.clientSessionCtx().getAttribute(OAuth2Constants.RESOURCE, String.class);
+        String bound = null;
+        boolean bindingGrant = false;
+        if (OAuth2Constants.AUTHORIZATION_CODE.equals(grantType) && context.code() != null) {
+            bindingGrant = true;
+            bound = context.code().getResource();
+        } else if (OAuth2Constants.REFRESH_TOKEN.equals(grantType) && context.requestRefreshToken() != null) {
+            bindingGrant = true;
+            Object claim = context.requestRefreshToken().getOtherClaims().get(RESOURCE_CLAIM);
+            bound = claim instanceof String s ? s : null;
+        }
+        if (!bindingGrant) {
+            if (requested != null) {
+                return ResourceResolution.resolve(index, requested);
+            }
+            return index.defaultServer().orElse(null);
+        }
+        if (bound == null) {
+            if (requested != null) {
+                throw new InvalidTargetException(OAuth2Constants.REFRESH_TOKEN.equals(grantType)
+                        ? "The refresh token was not issued for a resource; it cannot be used for " + requested
+                        : "The authorization request named no resource; the token request cannot add one");
+            }
+            // Only a code grant can get here unbound; a refresh of a default-server token carries the claim.
+            return OAuth2Constants.AUTHORIZATION_CODE.equals(grantType) ? index.defaultServer().orElse(null) : null;
+        }
+        McpServer boundServer;
+        try {
+            boundServer = ResourceResolution.resolve(index, bound);
+        } catch (InvalidTargetException e) {
+            throw new InvalidTargetException("The resource this grant was issued for is no longer available: " + e.getMessage());
+        }
+        if (requested != null) {
+            McpServer requestedServer = ResourceResolution.resolve(index, requested);
+            if (!requestedServer.resource().equals(boundServer.resource())) {
+                throw new InvalidTargetException("resource " + requestedServer.audience()
+                        + " does not match the resource this grant was issued for");
+            }
+        }
+        return boundServer;
+    }
+
+    /** Keycloak's own RFC 8707 handling for realms without MCP support, minus its crash on an empty audience. */
+    private void processAsKeycloak(TokenPostProcessorContext context) {
+        if (!Profile.isFeatureEnabled(Profile.Feature.RESOURCE_INDICATORS)) {
+            return;
+        }
+        AccessToken accessToken = context.accessToken();
+        boolean noAudience = accessToken != null && accessToken.getAudience() == null;
+        if (noAudience) {
+            accessToken.audience(new String[0]);
+        }
+        try {
+            new ResourceIndicatorsPostProcessor(session).process(context);
+        } catch (NullPointerException e) {
+            throw new TokenInterceptorException(ResourceResolution.INVALID_TARGET, ResourceIndicatorConstants.ERROR_INVALID_RESOURCE);
+        } finally {
+            if (noAudience && accessToken.getAudience() != null && accessToken.getAudience().length == 0) {
+                accessToken.audience((String[]) null);
+            }
+        }
+    }
+
+}

@@ -1,0 +1,51 @@
+package io.github.mcpauthz.audience;
+
+import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
+import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.registry.McpServerRegistry;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.events.Details;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
+import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker;
+import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.AuthorizationCheckException;
+
+/**
+ * Checks the {@code resource} of an authorization request in an MCP-enabled realm: it must name a registered
+ * MCP server, once. A failure is redirected to the client as {@code invalid_target} (with {@code iss} and
+ * {@code state}), before the user is asked to log in. The accepted value is bound to the authorization code
+ * by Keycloak and enforced at the token endpoint by {@link ResourceAudiencePostProcessor}.
+ */
+public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckProvider {
+
+    private final KeycloakSession session;
+
+    public ResourceAuthorizationCheck(KeycloakSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {
+        if (!McpRealm.isEnabled(checker.getRealm())) {
+            return;
+        }
+        String resource = checker.getAuthorizationEndpointRequest().getResource();
+        if (resource == null) {
+            return;
+        }
+        try {
+            ResourceResolution.resolve(McpServerRegistry.index(checker.getRealm()), resource);
+        } catch (InvalidTargetException e) {
+            reject(checker, e.getMessage());
+        }
+    }
+
+    private static void reject(AuthorizationEndpointChecker checker, String description) throws AuthorizationCheckException {
+        checker.getEventBuilder().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
+        throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, ResourceResolution.INVALID_TARGET, description);
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,109 @@
+package io.github.mcpauthz.realm;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
+import io.github.mcpauthz.registry.McpServer;
+import io.github.mcpauthz.registry.McpServerComponentFactory;
+import io.github.mcpauthz.registry.McpServerRegistry;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.representations.idm.ClientPoliciesRepresentation;
+import org.keycloak.representations.idm.ClientPolicyConditionRepresentation;
+import org.keycloak.representations.idm.ClientPolicyExecutorRepresentation;
+import org.keycloak.representations.idm.ClientPolicyRepresentation;
+import org.keycloak.representations.idm.ClientProfileRepresentation;
+import org.keycloak.representations.idm.ClientProfilesRepresentation;
+import org.keycloak.services.clientpolicy.ClientPolicyException;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Makes a realm an MCP authorization server. Idempotent: running it again repairs what an admin removed
+ * and leaves everything else of the realm as it is.
+ */
+public final class McpRealmSetup {
+
+    /** Name of the client profile and client policy the extension manages in the realm. */
+    public static final String CLIENT_POLICY_NAME = "mcp";
+
+    private McpRealmSetup() {
+    }
+
+    public static void enable(KeycloakSession session, RealmModel realm) {
+        realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
+        for (McpServer server : McpServerRegistry.loadServers(realm)) {
+            McpServerComponentFactory.ensureClientScopes(realm, server);
+        }
+        ensureClientPolicy(session, realm);
+        McpServerRegistry.markChanged(realm);
+    }
+
+    private static void ensureClientPolicy(KeycloakSession session, RealmModel realm) {
+        try {
+            ClientProfilesRepresentation profiles = session.clientPolicy().getClientProfiles(realm, false);
+            List<ClientProfileRepresentation> profileList = profiles.getProfiles() == null
+                    ? new ArrayList<>() : new ArrayList<>(profiles.getProfiles());
+            ClientProfileRepresentation profile = profileList.stream()
+                    .filter(p -> CLIENT_POLICY_NAME.equals(p.getName())).findFirst().orElse(null);
+            if (profile == null) {
+                profile = new ClientProfileRepresentation();
+                profile.setName(CLIENT_POLICY_NAME);
+                profile.setDescription("MCP authorization server rules (keycloak-mcp-authz)");
+                profile.setExecutors(new ArrayList<>());
+                profileList.add(profile);
+            }
+            List<ClientPolicyExecutorRepresentation> executors = profile.getExecutors() == null
+                    ? new ArrayList<>() : new ArrayList<>(profile.getExecutors());
+            boolean changed = false;
+            for (String executorId : requiredExecutors()) {
+                if (executors.stream().noneMatch(e -> executorId.equals(e.getExecutorProviderId()))) {
+                    ClientPolicyExecutorRepresentation executor = new ClientPolicyExecutorRepresentation();
+                    executor.setExecutorProviderId(executorId);
+                    executor.setConfiguration(JsonSerialization.mapper.createObjectNode());
+                    executors.add(executor);
+                    changed = true;
+                }
+            }
+            profile.setExecutors(executors);
+            if (changed || profiles.getProfiles() == null || !profiles.getProfiles().contains(profile)) {
+                profiles.setProfiles(profileList);
+                session.clientPolicy().updateClientProfiles(realm, profiles);
+            }
+
+            ClientPoliciesRepresentation policies = session.clientPolicy().getClientPolicies(realm, false);
+            List<ClientPolicyRepresentation> policyList = policies.getPolicies() == null
+                    ? new ArrayList<>() : new ArrayList<>(policies.getPolicies());
+            ClientPolicyRepresentation policy = policyList.stream()
+                    .filter(p -> CLIENT_POLICY_NAME.equals(p.getName())).findFirst().orElse(null);
+            if (policy == null) {
+                policy = new ClientPolicyRepresentation();
+                policy.setName(CLIENT_POLICY_NAME);
+                policy.setDescription("Applies the MCP profile to every client of the realm (keycloak-mcp-authz)");
+                ClientPolicyConditionRepresentation anyClient = new ClientPolicyConditionRepresentation();
+                anyClient.setConditionProviderId("any-client");
+                anyClient.setConfiguration(JsonSerialization.mapper.createObjectNode());
+                policy.setConditions(new ArrayList<>(List.of(anyClient)));
+                policy.setProfiles(new ArrayList<>(List.of(CLIENT_POLICY_NAME)));
+                policyList.add(policy);
+            }
+            policy.setEnabled(true);
+            if (policy.getProfiles() == null) {
+                policy.setProfiles(new ArrayList<>());
+            }
+            if (!policy.getProfiles().contains(CLIENT_POLICY_NAME)) {
+                List<String> names = new ArrayList<>(policy.getProfiles());
+                names.add(CLIENT_POLICY_NAME);
+                policy.setProfiles(names);
+            }
+            policies.setPolicies(policyList);
+            session.clientPolicy().updateClientPolicies(realm, policies);
+        } catch (ClientPolicyException e) {
+            throw new IllegalStateException("Could not configure the MCP client policy: " + e.getErrorDetail(), e);
+        }
+    }
+
+    private static List<String> requiredExecutors() {
+        return List.of(RepeatedResourceExecutorFactory.ID);
+    }
+}
