@@ -1,0 +1,72 @@
+package io.github.mcpauthz.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class McpServerIndexTest {
+
+    private static McpServer server(String id, String uri, boolean def, String... scopes) throws Exception {
+        return new McpServer(id, CanonicalResource.parse(uri), id, List.of(scopes), def);
+    }
+
+    @Test
+    void findsServerByAnyEquivalentSpelling() throws Exception {
+        McpServer demo = server("demo", "http://localhost:3001/mcp", false, "mcp:tools");
+        McpServerIndex index = new McpServerIndex(List.of(demo, server("weather", "https://weather.example.com/mcp", false)));
+        assertEquals("demo", index.find(CanonicalResource.parse("HTTP://LOCALHOST:3001/mcp/")).orElseThrow().id());
+        assertTrue(index.find(CanonicalResource.parse("http://localhost:3002/mcp")).isEmpty());
+        assertEquals(2, index.size());
+    }
+
+    @Test
+    void defaultServerIsOptional() throws Exception {
+        assertTrue(new McpServerIndex(List.of(server("a", "https://a.example/mcp", false))).defaultServer().isEmpty());
+        McpServerIndex withDefault = new McpServerIndex(List.of(
+                server("a", "https://a.example/mcp", false), server("b", "https://b.example/mcp", true)));
+        assertEquals("b", withDefault.defaultServer().orElseThrow().id());
+    }
+
+    @Test
+    void recognisesServerAudiencesOnly() throws Exception {
+        McpServerIndex index = new McpServerIndex(List.of(server("a", "https://a.example/mcp", false)));
+        assertTrue(index.isServerAudience("https://a.example/mcp"));
+        assertTrue(index.isServerAudience("https://A.example:443/mcp/"));
+        assertFalse(index.isServerAudience("account"));
+        assertFalse(index.isServerAudience("https://b.example/mcp"));
+    }
+
+    @Test
+    void scopesOfOtherServersAreIdentified() throws Exception {
+        McpServer a = server("a", "https://a.example/mcp", false, "shared", "a:only");
+        McpServer b = server("b", "https://b.example/mcp", false, "shared", "b:only");
+        McpServerIndex index = new McpServerIndex(List.of(a, b));
+        assertFalse(index.belongsOnlyToOtherServers("shared", a));
+        assertFalse(index.belongsOnlyToOtherServers("a:only", a));
+        assertTrue(index.belongsOnlyToOtherServers("b:only", a));
+        assertFalse(index.belongsOnlyToOtherServers("openid", a));
+    }
+
+    @Test
+    void lookupsDoNotDependOnRegistrySize() throws Exception {
+        List<McpServer> servers = new ArrayList<>();
+        for (int i = 0; i < 10_000; i++) {
+            servers.add(server("s" + i, "https://mcp" + i + ".example.com/mcp", false, "scope" + i));
+        }
+        McpServerIndex index = new McpServerIndex(servers);
+        CanonicalResource last = CanonicalResource.parse("https://mcp9999.example.com/mcp");
+        assertEquals("s9999", index.find(last).orElseThrow().id());
+        // Same number of map operations for 10 or 10,000 entries: one hash lookup per call.
+        long start = System.nanoTime();
+        for (int i = 0; i < 100_000; i++) {
+            index.find(last);
+        }
+        long perLookupNanos = (System.nanoTime() - start) / 100_000;
+        assertTrue(perLookupNanos < 20_000, "lookup took " + perLookupNanos + " ns");
+    }
+}

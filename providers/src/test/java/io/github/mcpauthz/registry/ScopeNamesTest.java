@@ -1,0 +1,37 @@
+package io.github.mcpauthz.registry;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+
+import org.junit.jupiter.api.Test;
+
+class ScopeNamesTest {
+
+    @Test
+    void acceptsScopeTokens() {
+        assertTrue(ScopeNames.isValid("mcp:tools"));
+        assertTrue(ScopeNames.isValid("https://api.example.com/read"));
+        assertFalse(ScopeNames.isValid("has space"));
+        assertFalse(ScopeNames.isValid("quote\"d"));
+        assertFalse(ScopeNames.isValid("back\\slash"));
+        assertFalse(ScopeNames.isValid(""));
+        assertFalse(ScopeNames.isValid("é"));
+    }
+
+    @Test
+    void splitsAndDeduplicatesAdminInput() {
+        assertEquals(List.of("mcp:tools", "mcp:resources", "x"),
+                ScopeNames.normalise(List.of("mcp:tools mcp:resources", "mcp:tools,x", "")));
+    }
+
+    @Test
+    void namesTheInvalidScope() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScopeNames.normalise(List.of("ok", "bad\"scope")));
+        assertEquals("invalid scope name 'bad\"scope'", e.getMessage());
+    }
+}
