@@ -4,7 +4,6 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
-import io.github.mcpauthz.registry.McpServer;
 import io.github.mcpauthz.registry.McpServerComponentFactory;
 import io.github.mcpauthz.registry.McpServerRegistry;
 import org.keycloak.models.KeycloakSession;
@@ -32,9 +31,7 @@ public final class McpRealmSetup {
 
     public static void enable(KeycloakSession session, RealmModel realm) {
         realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
-        for (McpServer server : McpServerRegistry.loadServers(realm)) {
-            McpServerComponentFactory.ensureClientScopes(realm, server);
-        }
+        McpServerComponentFactory.ensureClientScopes(realm, McpServerRegistry.loadServers(realm));
         ensureClientPolicy(session, realm);
         McpServerRegistry.markChanged(realm);
     }

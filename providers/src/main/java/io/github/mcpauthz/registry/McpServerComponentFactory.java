@@ -2,6 +2,8 @@ package io.github.mcpauthz.registry;
 
 import java.util.List;
 import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
 
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
@@ -10,7 +12,6 @@ import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
@@ -97,18 +98,22 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         if (server.name().length() > 200) {
             throw new ComponentValidationException("MCP server display name is longer than 200 characters");
         }
-        for (McpServer other : McpServerRegistry.loadServers(realm)) {
-            if (Objects.equals(other.id(), model.getId())) {
-                continue;
-            }
-            if (other.resource().equals(server.resource())) {
-                throw new ComponentValidationException("An MCP server with resource " + other.resource().uri()
-                        + " is already registered (" + other.name() + ")");
-            }
-            if (server.defaultForRealm() && other.defaultForRealm()) {
-                throw new ComponentValidationException("MCP server " + other.name()
-                        + " is already the default for requests without resource; turn that off first");
-            }
+        // Checked against the cached index (one rebuild per change), not by reading every component each time,
+        // so registering or importing many servers stays linear.
+        McpServerIndex index = McpServerRegistry.index(realm);
+        index.find(server.resource())
+                .filter(other -> !Objects.equals(other.id(), model.getId()))
+                .ifPresent(other -> {
+                    throw new ComponentValidationException("An MCP server with resource " + other.resource().uri()
+                            + " is already registered (" + other.name() + ")");
+                });
+        if (server.defaultForRealm()) {
+            index.defaultServer()
+                    .filter(other -> !Objects.equals(other.id(), model.getId()))
+                    .ifPresent(other -> {
+                        throw new ComponentValidationException("MCP server " + other.name()
+                                + " is already the default for requests without resource; turn that off first");
+                    });
         }
         // Store the normalised form, which is what tokens carry.
         model.put(RESOURCE, server.resource().uri());
@@ -149,18 +154,25 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
 
     /** Creates the server's scopes as optional realm client scopes, shown on the consent screen, if missing. */
     public static void ensureClientScopes(RealmModel realm, McpServer server) {
-        for (String scopeName : server.scopes()) {
-            ClientScopeModel scope = KeycloakModelUtils.getClientScopeByName(realm, scopeName);
-            if (scope != null) {
-                continue;
+        ensureClientScopes(realm, List.of(server));
+    }
+
+    /** Same for many servers, reading the realm's client scopes once. */
+    public static void ensureClientScopes(RealmModel realm, List<McpServer> servers) {
+        Set<String> existing = realm.getClientScopesStream().map(ClientScopeModel::getName).collect(Collectors.toSet());
+        for (McpServer server : servers) {
+            for (String scopeName : server.scopes()) {
+                if (!existing.add(scopeName)) {
+                    continue;
+                }
+                ClientScopeModel scope = realm.addClientScope(scopeName);
+                scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+                scope.setDescription("Scope " + scopeName + " of MCP server " + server.resource().uri());
+                scope.setDisplayOnConsentScreen(true);
+                scope.setConsentScreenText(scopeName + " (" + server.name() + ")");
+                scope.setIncludeInTokenScope(true);
+                realm.addDefaultClientScope(scope, false);
             }
-            scope = realm.addClientScope(scopeName);
-            scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
-            scope.setDescription("Scope " + scopeName + " of MCP server " + server.resource().uri());
-            scope.setDisplayOnConsentScreen(true);
-            scope.setConsentScreenText(scopeName + " (" + server.name() + ")");
-            scope.setIncludeInTokenScope(true);
-            realm.addDefaultClientScope(scope, false);
         }
     }
 

@@ -28,7 +28,7 @@ public final class ScopeNames {
 
     /**
      * Splits admin input (list entries, each possibly holding several space or comma separated names)
-     * into distinct scope names, keeping their order.
+     * into distinct scope names, sorted (the component store does not keep the order of list values).
      *
      * @throws IllegalArgumentException naming the first invalid scope
      */
@@ -50,6 +50,8 @@ public final class ScopeNames {
                 }
             }
         }
-        return new ArrayList<>(out);
+        List<String> sorted = new ArrayList<>(out);
+        sorted.sort(null);
+        return sorted;
     }
 }

@@ -24,7 +24,7 @@ class ScopeNamesTest {
 
     @Test
     void splitsAndDeduplicatesAdminInput() {
-        assertEquals(List.of("mcp:tools", "mcp:resources", "x"),
+        assertEquals(List.of("mcp:resources", "mcp:tools", "x"),
                 ScopeNames.normalise(List.of("mcp:tools mcp:resources", "mcp:tools,x", "")));
     }
 
