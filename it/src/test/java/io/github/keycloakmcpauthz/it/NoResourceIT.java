@@ -1,0 +1,79 @@
+package io.github.keycloakmcpauthz.it;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import io.github.keycloakmcpauthz.it.support.AdminApi;
+import io.github.keycloakmcpauthz.it.support.ClientKind;
+import io.github.keycloakmcpauthz.it.support.HttpResult;
+import io.github.keycloakmcpauthz.it.support.KeycloakEnvironment;
+import io.github.keycloakmcpauthz.it.support.KeycloakIT;
+import io.github.keycloakmcpauthz.it.support.McpClient;
+import io.github.keycloakmcpauthz.it.support.TokenResponse;
+import io.github.keycloakmcpauthz.it.support.User;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import static io.github.keycloakmcpauthz.it.support.SampleRealm.ALL_MCP_SCOPES;
+import static io.github.keycloakmcpauthz.it.support.SampleRealm.NAME;
+import static io.github.keycloakmcpauthz.it.support.SampleRealm.REGISTERED_SERVERS;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * In a realm without a default MCP server, a flow that never sends {@code resource} still works, and its token is
+ * not valid at any registered MCP server: no server URI in {@code aud}, even when the MCP scopes are requested.
+ */
+@KeycloakIT
+class NoResourceIT {
+
+    private static Map<ClientKind, McpClient> clients;
+    private static List<String> registeredServers;
+
+    @BeforeAll
+    static void createClients(KeycloakEnvironment keycloak, AdminApi admin) {
+        clients = ClientKind.createAll(keycloak, NAME, ALL_MCP_SCOPES);
+        HttpResult servers = admin.listServers(NAME);
+        assertEquals(200, servers.status(), servers::describe);
+        registeredServers = new ArrayList<>(REGISTERED_SERVERS);
+        for (JsonNode server : servers.json()) {
+            registeredServers.add(server.path("resource").asText());
+            assertTrue(!server.path("default").asBoolean(), () -> "the sample realm has no default server: " + server);
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void tokenWithoutResourceNamesNoMcpServer(ClientKind kind) {
+        McpClient client = clients.get(kind);
+        TokenResponse tokens = client.login(User.ALICE, null, null);
+
+        assertEquals(200, tokens.status(), tokens::describe);
+        assertNoServerAudience(tokens);
+
+        TokenResponse refreshed = client.refresh(tokens.refreshToken());
+        assertEquals(200, refreshed.status(), refreshed::describe);
+        assertNoServerAudience(refreshed);
+    }
+
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void mcpScopesWithoutResourceNameNoMcpServer(ClientKind kind) {
+        McpClient client = clients.get(kind);
+        TokenResponse tokens = client.login(User.ALICE, null, ALL_MCP_SCOPES);
+
+        assertEquals(200, tokens.status(), tokens::describe);
+        assertNoServerAudience(tokens);
+    }
+
+    private static void assertNoServerAudience(TokenResponse tokens) {
+        List<String> audience = tokens.audience();
+        for (String server : registeredServers) {
+            assertTrue(!audience.contains(server), () -> "aud " + audience + " names " + server + ": "
+                    + tokens.accessTokenClaims());
+        }
+    }
+}

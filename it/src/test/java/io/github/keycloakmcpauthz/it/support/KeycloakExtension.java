@@ -1,0 +1,76 @@
+package io.github.keycloakmcpauthz.it.support;
+
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.extension.BeforeAllCallback;
+import org.junit.jupiter.api.extension.BeforeEachCallback;
+import org.junit.jupiter.api.extension.ExtensionContext;
+import org.junit.jupiter.api.extension.InvocationInterceptor;
+import org.junit.jupiter.api.extension.ParameterContext;
+import org.junit.jupiter.api.extension.ParameterResolver;
+import org.junit.jupiter.api.extension.ReflectiveInvocationContext;
+import org.opentest4j.TestAbortedException;
+
+import java.lang.reflect.Method;
+
+/**
+ * Makes sure the shared Keycloak runs before a test class starts, and injects {@link KeycloakEnvironment} and
+ * {@link AdminApi} into test and lifecycle methods.
+ *
+ * <p>When the runtime cannot run on this machine (kc.runtime=container without a Docker engine), the class's
+ * {@code @BeforeAll}/{@code @AfterAll} methods are not run and every test is aborted through {@link Assumptions}, so
+ * each one is reported as skipped with the reason, rather than the class vanishing from the report.
+ */
+public final class KeycloakExtension implements BeforeAllCallback, BeforeEachCallback, InvocationInterceptor,
+        ParameterResolver {
+
+    @Override
+    public void beforeAll(ExtensionContext context) {
+        try {
+            KeycloakEnvironment.get();
+        } catch (TestAbortedException unavailable) {
+            // reported per test in beforeEach
+        }
+    }
+
+    @Override
+    public void beforeEach(ExtensionContext context) {
+        String unavailable = KeycloakEnvironment.unavailable();
+        Assumptions.assumeTrue(unavailable == null, unavailable);
+    }
+
+    @Override
+    public void interceptBeforeAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
+                                         ExtensionContext context) throws Throwable {
+        proceedUnlessUnavailable(invocation);
+    }
+
+    @Override
+    public void interceptAfterAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
+                                        ExtensionContext context) throws Throwable {
+        proceedUnlessUnavailable(invocation);
+    }
+
+    @Override
+    public boolean supportsParameter(ParameterContext parameter, ExtensionContext context) {
+        Class<?> type = parameter.getParameter().getType();
+        return type == KeycloakEnvironment.class || type == AdminApi.class;
+    }
+
+    /** Null when the runtime is unavailable: the method it is for is then skipped (lifecycle) or aborted (test). */
+    @Override
+    public Object resolveParameter(ParameterContext parameter, ExtensionContext context) {
+        if (KeycloakEnvironment.unavailable() != null) {
+            return null;
+        }
+        KeycloakEnvironment keycloak = KeycloakEnvironment.get();
+        return parameter.getParameter().getType() == AdminApi.class ? keycloak.admin() : keycloak;
+    }
+
+    private static void proceedUnlessUnavailable(Invocation<Void> invocation) throws Throwable {
+        if (KeycloakEnvironment.unavailable() != null) {
+            invocation.skip();
+        } else {
+            invocation.proceed();
+        }
+    }
+}
