@@ -20,12 +20,12 @@ public class McpAuthorizationCodeGrantTypeFactory extends AuthorizationCodeGrant
         return new AuthorizationCodeGrantType() {
             @Override
             public Set<String> getSupportedMultivaluedRequestParameters() {
-                return RepeatedResourceParameter.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+                return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
             }
 
             @Override
             public Response process(Context context) {
-                RepeatedResourceParameter.rejectRepeated(context);
+                TokenRequestResourceChecks.rejectRepeated(context);
                 return super.process(context);
             }
         };

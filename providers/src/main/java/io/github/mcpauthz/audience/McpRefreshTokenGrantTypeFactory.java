@@ -20,12 +20,13 @@ public class McpRefreshTokenGrantTypeFactory extends RefreshTokenGrantTypeFactor
         return new RefreshTokenGrantType() {
             @Override
             public Set<String> getSupportedMultivaluedRequestParameters() {
-                return RepeatedResourceParameter.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+                return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
             }
 
             @Override
             public Response process(Context context) {
-                RepeatedResourceParameter.rejectRepeated(context);
+                TokenRequestResourceChecks.rejectRepeated(context);
+                TokenRequestResourceChecks.rejectRefreshForOtherResource(context);
                 return super.process(context);
             }
         };

@@ -1,0 +1,96 @@
+package io.github.mcpauthz.audience;
+
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+
+import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.registry.CanonicalResource;
+import io.github.mcpauthz.registry.InvalidResourceException;
+import io.github.mcpauthz.registry.McpServer;
+import io.github.mcpauthz.registry.McpServerIndex;
+import io.github.mcpauthz.registry.McpServerRegistry;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.events.Details;
+import org.keycloak.jose.jws.JWSInput;
+import org.keycloak.jose.jws.JWSInputException;
+import org.keycloak.representations.RefreshToken;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.services.CorsErrorResponseException;
+
+/**
+ * Token-endpoint checks of {@code resource} that must happen before Keycloak consumes anything: a repeated
+ * {@code resource} (one resource per token), and on refresh a resource other than the one the refresh token was
+ * issued for (checked before Keycloak rotates the refresh token, so a wrong request does not burn it).
+ */
+final class TokenRequestResourceChecks {
+
+    private TokenRequestResourceChecks() {
+    }
+
+    /** Lets a repeated {@code resource} past Keycloak's generic duplicate check so it can be answered precisely. */
+    static Set<String> allowRepeated(KeycloakSession session, Set<String> supported) {
+        if (!McpRealm.isEnabled(session.getContext().getRealm())) {
+            return supported;
+        }
+        Set<String> out = new HashSet<>(supported);
+        out.add(OAuth2Constants.RESOURCE);
+        return out;
+    }
+
+    /** Rejects a repeated {@code resource} before the grant has any effect (the code stays unused). */
+    static void rejectRepeated(OAuth2GrantType.Context context) {
+        if (!McpRealm.isEnabled(context.getRealm())) {
+            return;
+        }
+        List<String> values = context.getFormParams().get(OAuth2Constants.RESOURCE);
+        if (values != null && values.size() > 1) {
+            String description = "Invalid resource: the resource parameter must be sent at most once";
+            context.getEvent().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
+            throw new CorsErrorResponseException(context.getCors(), ResourceResolution.INVALID_TARGET, description,
+                    Response.Status.BAD_REQUEST);
+        }
+    }
+
+    /**
+     * On refresh, rejects a {@code resource} that does not resolve to the server the refresh token is bound to.
+     * Reads the refresh token's claims without verifying it: this can only refuse a request, never grant one, and
+     * Keycloak verifies the token right after.
+     */
+    static void rejectRefreshForOtherResource(OAuth2GrantType.Context context) {
+        if (!McpRealm.isEnabled(context.getRealm())) {
+            return;
+        }
+        String requested = context.getFormParams().getFirst(OAuth2Constants.RESOURCE);
+        String encoded = context.getFormParams().getFirst(OAuth2Constants.REFRESH_TOKEN);
+        if (requested == null || encoded == null) {
+            return;
+        }
+        Object bound;
+        try {
+            bound = new JWSInput(encoded).readJsonContent(RefreshToken.class).getOtherClaims().get(OAuth2Constants.RESOURCE);
+        } catch (JWSInputException | RuntimeException e) {
+            return; // Not a readable token: Keycloak answers invalid_grant.
+        }
+        String description;
+        try {
+            McpServerIndex index = McpServerRegistry.index(context.getRealm());
+            McpServer requestedServer = ResourceResolution.resolve(index, requested);
+            if (bound instanceof String b && CanonicalResource.parse(b).equals(requestedServer.resource())) {
+                return;
+            }
+            description = bound == null
+                    ? "The refresh token was not issued for a resource; it cannot be used for " + requestedServer.audience()
+                    : "resource " + requestedServer.audience() + " does not match the resource this grant was issued for";
+        } catch (ResourceResolution.InvalidTargetException e) {
+            description = e.getMessage();
+        } catch (InvalidResourceException e) {
+            return; // A bound value we cannot read: left to the post-processor.
+        }
+        context.getEvent().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
+        throw new CorsErrorResponseException(context.getCors(), ResourceResolution.INVALID_TARGET, description,
+                Response.Status.BAD_REQUEST);
+    }
+}
