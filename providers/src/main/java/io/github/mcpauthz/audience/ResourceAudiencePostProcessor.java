@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 
 import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
 import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.registration.DynamicClients;
 import io.github.mcpauthz.registry.McpServer;
 import io.github.mcpauthz.registry.McpServerIndex;
 import io.github.mcpauthz.registry.McpServerRegistry;
@@ -58,6 +59,7 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         if (accessToken == null) {
             return;
         }
+        DynamicClients.touch(realm, context.clientSessionCtx().getClientSession().getClient());
         McpServerIndex index = McpServerRegistry.index(realm);
         McpServer target;
         try {

@@ -5,6 +5,8 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.mcpauthz.registration.DynamicClientCleanup;
+import io.github.mcpauthz.registration.DynamicClients;
 import io.github.mcpauthz.registry.InvalidResourceException;
 import io.github.mcpauthz.registry.McpServer;
 import io.github.mcpauthz.registry.McpServerComponentFactory;
@@ -161,6 +163,50 @@ public class McpAdminResource {
         realm.removeComponent(existing);
         adminEvent.operation(OperationType.DELETE).resourcePath("components", id).success();
         return Response.noContent().build();
+    }
+
+    /** Dynamically registered MCP clients with their provenance. */
+    @GET
+    @Path("dynamic-clients")
+    @Produces(MediaType.APPLICATION_JSON)
+    public List<Map<String, Object>> listDynamicClients() {
+        auth.clients().requireView();
+        List<Map<String, Object>> out = new ArrayList<>();
+        DynamicClients.stream(session, realm, null).forEach(client -> {
+            Map<String, Object> json = new LinkedHashMap<>();
+            json.put("clientId", client.getClientId());
+            json.put("name", client.getName());
+            json.put("redirectUris", client.getRedirectUris());
+            json.put("publicClient", client.isPublicClient());
+            for (String attribute : List.of(DynamicClients.METHOD, DynamicClients.REGISTERED_AT, DynamicClients.REGISTERED_FROM,
+                    DynamicClients.SOFTWARE_ID, DynamicClients.SOFTWARE_VERSION, DynamicClients.REDIRECT_HOSTS,
+                    DynamicClients.APPLICATION_TYPE, DynamicClients.REQUESTED_RESOURCES, DynamicClients.LAST_USED)) {
+                String value = client.getAttribute(attribute);
+                if (value != null) {
+                    json.put(attribute, value);
+                }
+            }
+            out.add(json);
+        });
+        return out;
+    }
+
+    /** Deletes the realm's idle dynamic clients now, instead of waiting for the scheduled cleanup. */
+    @POST
+    @Path("dynamic-clients/cleanup")
+    @Consumes(MediaType.WILDCARD)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Map<String, Object> cleanupDynamicClients() {
+        auth.clients().requireManage();
+        List<String> deleted = DynamicClientCleanup.clean(session, realm);
+        for (String clientId : deleted) {
+            adminEvent.operation(OperationType.DELETE).resource(ResourceType.CLIENT).resourcePath("clients", clientId)
+                    .detail("reason", DynamicClientCleanup.REASON_IDLE).success();
+        }
+        Map<String, Object> out = new LinkedHashMap<>();
+        out.put("deleted", deleted);
+        out.put("idleLifetimeSeconds", DynamicClients.idleLifetimeSeconds(realm));
+        return out;
     }
 
     private ComponentModel findComponent(String id) {

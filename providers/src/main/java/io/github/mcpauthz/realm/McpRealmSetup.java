@@ -4,6 +4,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
+import io.github.mcpauthz.registration.DynamicClientLimitsPolicyFactory;
+import io.github.mcpauthz.registration.DynamicClientPolicyFactory;
+import io.github.mcpauthz.registration.DynamicClients;
+import org.keycloak.common.util.MultivaluedHashMap;
+import org.keycloak.component.ComponentModel;
 import io.github.mcpauthz.registry.McpServerComponentFactory;
 import io.github.mcpauthz.registry.McpServerRegistry;
 import org.keycloak.models.KeycloakSession;
@@ -33,7 +38,46 @@ public final class McpRealmSetup {
         realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
         McpServerComponentFactory.ensureClientScopes(realm, McpServerRegistry.loadServers(realm));
         ensureClientPolicy(session, realm);
+        ensureRegistrationPolicies(realm);
         McpServerRegistry.markChanged(realm);
+    }
+
+    /** Keycloak's anonymous-registration policies the MCP policies replace. */
+    static final List<String> REPLACED_ANONYMOUS_POLICIES = List.of("trusted-hosts", "max-clients");
+
+    /**
+     * Registration policies for both anonymous and authenticated (initial access token, bearer token) requests:
+     * the MCP policies are added; Trusted Hosts (refuses every MCP client) and Max Clients (counts admin-made
+     * clients too, and fills up with re-registering clients) are removed for anonymous requests. Keycloak's other
+     * defaults (Consent Required, Full Scope Disabled, Allowed Client Scopes, ...) stay.
+     */
+    private static void ensureRegistrationPolicies(RealmModel realm) {
+        List<ComponentModel> existing = realm.getComponentsStream(realm.getId(), DynamicClients.POLICY_TYPE).toList();
+        for (ComponentModel component : existing) {
+            if ("anonymous".equals(component.getSubType()) && REPLACED_ANONYMOUS_POLICIES.contains(component.getProviderId())) {
+                realm.removeComponent(component);
+            }
+        }
+        for (String subType : List.of("anonymous", "authenticated")) {
+            ensurePolicy(realm, existing, subType, DynamicClientPolicyFactory.ID, "MCP dynamic clients");
+            ensurePolicy(realm, existing, subType, DynamicClientLimitsPolicyFactory.ID, "MCP dynamic client limits");
+        }
+    }
+
+    private static void ensurePolicy(RealmModel realm, List<ComponentModel> existing, String subType, String providerId, String name) {
+        boolean present = existing.stream()
+                .anyMatch(c -> subType.equals(c.getSubType()) && providerId.equals(c.getProviderId()));
+        if (present) {
+            return;
+        }
+        ComponentModel model = new ComponentModel();
+        model.setName(name);
+        model.setParentId(realm.getId());
+        model.setProviderType(DynamicClients.POLICY_TYPE);
+        model.setProviderId(providerId);
+        model.setSubType(subType);
+        model.setConfig(new MultivaluedHashMap<>());
+        realm.addComponentModel(model);
     }
 
     private static void ensureClientPolicy(KeycloakSession session, RealmModel realm) {

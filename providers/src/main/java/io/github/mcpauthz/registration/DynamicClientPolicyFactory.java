@@ -1,0 +1,100 @@
+package io.github.mcpauthz.registration;
+
+import java.util.List;
+
+import org.keycloak.component.ComponentModel;
+import org.keycloak.component.ComponentValidationException;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.services.clientregistration.policy.AbstractClientRegistrationPolicyFactory;
+import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
+
+/** Admin-console face of {@link DynamicClientPolicy}. */
+public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicyFactory {
+
+    public static final String ID = "mcp-dynamic-client";
+
+    public static final String ALLOWED_AUTH_METHODS = "allowed-token-endpoint-auth-methods";
+    public static final String MAX_REDIRECT_URIS = "max-redirect-uris";
+    public static final String ALLOW_PRIVATE_USE_SCHEMES = "allow-private-use-schemes";
+
+    static final int DEFAULT_MAX_REDIRECT_URIS = 10;
+
+    private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
+            .property().name(ALLOWED_AUTH_METHODS).label("Allowed token endpoint auth methods")
+            .type(ProviderConfigProperty.MULTIVALUED_LIST_TYPE)
+            .options(DynamicClientMetadata.DEFAULT_AUTH_METHODS)
+            .defaultValue(String.join("##", DynamicClientMetadata.DEFAULT_AUTH_METHODS))
+            .helpText("token_endpoint_auth_method values a dynamic client may register. 'none' is a public client "
+                    + "(what MCP SDKs register); the others are confidential clients. A request without the field "
+                    + "means client_secret_basic (RFC 7591).")
+            .add()
+            .property().name(MAX_REDIRECT_URIS).label("Maximum redirect URIs").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_MAX_REDIRECT_URIS))
+            .helpText("Most redirect URIs one dynamic client may register.")
+            .add()
+            .property().name(ALLOW_PRIVATE_USE_SCHEMES).label("Allow private-use URI schemes")
+            .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("true")
+            .helpText("Allow native apps to register private-use scheme redirect URIs such as "
+                    + "com.example.app:/callback (RFC 8252 §7.1). Schemes with another meaning (javascript, data, "
+                    + "file, ...) are always refused.")
+            .add()
+            .build();
+
+    @Override
+    public ClientRegistrationPolicy create(KeycloakSession session, ComponentModel model) {
+        return new DynamicClientPolicy(session, model);
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getHelpText() {
+        return "MCP dynamic clients: accepts registrations from MCP clients and nothing else. Redirect URIs must be "
+                + "https, http on a loopback host (any port at login) or a private-use scheme for native apps; only "
+                + "the authorization_code and refresh_token grants; PKCE S256 required; consent always asked; full "
+                + "scope off. Records how, when and from where the client registered. Registration updates cannot "
+                + "weaken any of this. Rejections are RFC 7591 errors (invalid_redirect_uri, invalid_client_metadata).";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return CONFIG;
+    }
+
+    @Override
+    public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel config)
+            throws ComponentValidationException {
+        try {
+            if (Integer.parseInt(config.get(MAX_REDIRECT_URIS, Integer.toString(DEFAULT_MAX_REDIRECT_URIS))) < 1) {
+                throw new ComponentValidationException("Maximum redirect URIs must be at least 1");
+            }
+        } catch (NumberFormatException e) {
+            throw new ComponentValidationException("Maximum redirect URIs must be a number");
+        }
+        for (String method : config.getConfig().getList(ALLOWED_AUTH_METHODS)) {
+            if (!DynamicClientMetadata.DEFAULT_AUTH_METHODS.contains(method)) {
+                throw new ComponentValidationException("Unsupported token endpoint auth method: " + method);
+            }
+        }
+    }
+
+    static DynamicClientMetadata.Rules rules(ComponentModel model) {
+        List<String> methods = model.getConfig().getList(ALLOWED_AUTH_METHODS);
+        if (methods == null || methods.isEmpty()) {
+            methods = DynamicClientMetadata.DEFAULT_AUTH_METHODS;
+        }
+        int max;
+        try {
+            max = Integer.parseInt(model.get(MAX_REDIRECT_URIS, Integer.toString(DEFAULT_MAX_REDIRECT_URIS)));
+        } catch (NumberFormatException e) {
+            max = DEFAULT_MAX_REDIRECT_URIS;
+        }
+        return new DynamicClientMetadata.Rules(max, methods, model.get(ALLOW_PRIVATE_USE_SCHEMES, true));
+    }
+}

@@ -1,0 +1,166 @@
+package io.github.mcpauthz.registration;
+
+import java.util.Arrays;
+import java.util.stream.Collectors;
+
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mcpauthz.realm.McpRealm;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.OPTIONS;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.PUT;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.representations.oidc.OIDCClientRepresentation;
+import org.keycloak.services.ErrorResponseException;
+import org.keycloak.services.clientregistration.ClientRegistrationAuth;
+import org.keycloak.services.clientregistration.ClientRegistrationProvider;
+import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Keycloak's OpenID Connect dynamic client registration endpoint ({@code /clients-registrations/openid-connect}),
+ * reading the request body the way MCP clients send it.
+ *
+ * <p>In realms with MCP support: fields Keycloak does not know (such as {@code resource}) no longer fail the
+ * request with "Unrecognized field"; the {@code openid} scope, which is not a client scope in Keycloak, is
+ * dropped from {@code scope}; and the raw metadata is kept for the MCP registration policies, which validate it
+ * and record what Keycloak would drop ({@code software_id}, {@code software_version}, {@code application_type}).
+ * All registration work is Keycloak's {@link OIDCClientRegistrationProvider}. Other realms see Keycloak's behaviour.
+ */
+public class McpOidcClientRegistrationProvider implements ClientRegistrationProvider {
+
+    private static final ObjectMapper LENIENT = JsonSerialization.mapper.copy()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+    private static final ObjectMapper STRICT = JsonSerialization.mapper.copy()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
+
+    private final KeycloakSession session;
+    private final OIDCClientRegistrationProvider delegate;
+
+    public McpOidcClientRegistrationProvider(KeycloakSession session) {
+        this.session = session;
+        this.delegate = new OIDCClientRegistrationProvider(session);
+    }
+
+    @OPTIONS
+    public Response preflight() {
+        return delegate.preflight();
+    }
+
+    @OPTIONS
+    @Path("{clientId}")
+    public Response preflightClient() {
+        return delegate.preflightClient();
+    }
+
+    @POST
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response createOIDC(String body) {
+        return delegate.createOIDC(read(body));
+    }
+
+    @GET
+    @Path("{clientId}")
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response getOIDC(@PathParam("clientId") String clientId) {
+        return delegate.getOIDC(clientId);
+    }
+
+    @PUT
+    @Path("{clientId}")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response updateOIDC(@PathParam("clientId") String clientId, String body) {
+        return delegate.updateOIDC(clientId, read(body));
+    }
+
+    @DELETE
+    @Path("{clientId}")
+    public Response deleteOIDC(@PathParam("clientId") String clientId) {
+        return delegate.deleteOIDC(clientId);
+    }
+
+    private OIDCClientRepresentation read(String body) {
+        if (body == null || body.isBlank()) {
+            throw invalid("A JSON object with the client metadata is required");
+        }
+        if (!McpRealm.isEnabled(session.getContext().getRealm())) {
+            try {
+                return STRICT.readValue(body, OIDCClientRepresentation.class);
+            } catch (JsonProcessingException e) {
+                throw invalid("Client metadata is not valid: " + e.getOriginalMessage());
+            }
+        }
+        JsonNode metadata;
+        try {
+            metadata = LENIENT.readTree(body);
+        } catch (JsonProcessingException e) {
+            throw invalid("Client metadata is not valid JSON");
+        }
+        if (metadata == null || !metadata.isObject()) {
+            throw invalid("Client metadata must be a JSON object");
+        }
+        session.setAttribute(DynamicClients.METADATA_SESSION_ATTRIBUTE, metadata.deepCopy());
+        ObjectNode forKeycloak = (ObjectNode) metadata.deepCopy();
+        forKeycloak.remove("resource");
+        JsonNode scope = forKeycloak.get("scope");
+        if (scope != null && scope.isTextual()) {
+            String withoutOpenid = Arrays.stream(scope.asText().split(" "))
+                    .filter(s -> !s.isEmpty() && !s.equals("openid"))
+                    .collect(Collectors.joining(" "));
+            if (withoutOpenid.isEmpty()) {
+                forKeycloak.remove("scope");
+            } else {
+                forKeycloak.put("scope", withoutOpenid);
+            }
+        }
+        try {
+            return LENIENT.treeToValue(forKeycloak, OIDCClientRepresentation.class);
+        } catch (JsonProcessingException e) {
+            throw invalid("Client metadata has a field of the wrong type: " + e.getOriginalMessage());
+        }
+    }
+
+    private static ErrorResponseException invalid(String description) {
+        return new ErrorResponseException(ClientMetadataException.INVALID_CLIENT_METADATA, description,
+                Response.Status.BAD_REQUEST);
+    }
+
+    @Override
+    public void setAuth(ClientRegistrationAuth auth) {
+        delegate.setAuth(auth);
+    }
+
+    @Override
+    public ClientRegistrationAuth getAuth() {
+        return delegate.getAuth();
+    }
+
+    @Override
+    public void setEvent(EventBuilder event) {
+        delegate.setEvent(event);
+    }
+
+    @Override
+    public EventBuilder getEvent() {
+        return delegate.getEvent();
+    }
+
+    @Override
+    public void close() {
+        delegate.close();
+    }
+}
