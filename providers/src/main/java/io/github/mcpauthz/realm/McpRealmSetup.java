@@ -2,6 +2,7 @@ package io.github.mcpauthz.realm;
 
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
 import io.github.mcpauthz.registration.DynamicClientLimitsPolicyFactory;
@@ -59,12 +60,15 @@ public final class McpRealmSetup {
             }
         }
         for (String subType : List.of("anonymous", "authenticated")) {
-            ensurePolicy(realm, existing, subType, DynamicClientPolicyFactory.ID, "MCP dynamic clients");
-            ensurePolicy(realm, existing, subType, DynamicClientLimitsPolicyFactory.ID, "MCP dynamic client limits");
+            ensurePolicy(realm, existing, subType, DynamicClientPolicyFactory.ID, "MCP dynamic clients", Map.of());
+            // Holders of an initial access token or admin token are limited by the token itself, not by address.
+            ensurePolicy(realm, existing, subType, DynamicClientLimitsPolicyFactory.ID, "MCP dynamic client limits",
+                    subType.equals("authenticated") ? Map.of(DynamicClientLimitsPolicyFactory.REGISTRATIONS_PER_ADDRESS, "0") : Map.of());
         }
     }
 
-    private static void ensurePolicy(RealmModel realm, List<ComponentModel> existing, String subType, String providerId, String name) {
+    private static void ensurePolicy(RealmModel realm, List<ComponentModel> existing, String subType, String providerId,
+                                     String name, Map<String, String> config) {
         boolean present = existing.stream()
                 .anyMatch(c -> subType.equals(c.getSubType()) && providerId.equals(c.getProviderId()));
         if (present) {
@@ -76,7 +80,9 @@ public final class McpRealmSetup {
         model.setProviderType(DynamicClients.POLICY_TYPE);
         model.setProviderId(providerId);
         model.setSubType(subType);
-        model.setConfig(new MultivaluedHashMap<>());
+        MultivaluedHashMap<String, String> values = new MultivaluedHashMap<>();
+        config.forEach(values::putSingle);
+        model.setConfig(values);
         realm.addComponentModel(model);
     }
 
