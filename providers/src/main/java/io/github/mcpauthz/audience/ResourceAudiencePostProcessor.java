@@ -1,7 +1,6 @@
 package io.github.mcpauthz.audience;
 
 import java.util.Arrays;
-import java.util.stream.Collectors;
 
 import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
 import io.github.mcpauthz.realm.McpRealm;
@@ -76,12 +75,6 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
             return;
         }
         accessToken.audience(target.audience());
-        String scope = accessToken.getScope();
-        if (scope != null) {
-            accessToken.setScope(Arrays.stream(scope.split(" "))
-                    .filter(s -> !s.isEmpty() && !index.belongsOnlyToOtherServers(s, target))
-                    .collect(Collectors.joining(" ")));
-        }
         if (context.refreshToken() != null) {
             context.refreshToken().getOtherClaims().put(RESOURCE_CLAIM, target.audience());
         }

@@ -47,7 +47,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
             .property().name(SCOPES).label("Scopes").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
             .helpText("OAuth scopes this MCP server accepts (what it lists as scopes_supported). Missing ones are "
                     + "created as optional client scopes of the realm, shown on the consent screen, so that MCP "
-                    + "clients may request them. Scopes of other MCP servers are removed from tokens issued for this one.")
+                    + "clients may request them.")
             .add()
             .property().name(DEFAULT).label("Default for requests without resource").type(ProviderConfigProperty.BOOLEAN_TYPE)
             .defaultValue("false")

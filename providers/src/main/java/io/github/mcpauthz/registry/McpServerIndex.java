@@ -2,11 +2,9 @@ package io.github.mcpauthz.registry;
 
 import java.util.Collection;
 import java.util.HashMap;
-import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.Set;
 
 /**
  * Immutable lookup table of one realm's MCP servers, keyed by canonical resource.
@@ -17,7 +15,6 @@ public final class McpServerIndex {
     public static final McpServerIndex EMPTY = new McpServerIndex(List.of());
 
     private final Map<String, McpServer> byResource = new HashMap<>();
-    private final Map<String, Set<String>> serversByScope = new HashMap<>();
     private final McpServer defaultServer;
 
     public McpServerIndex(Collection<McpServer> servers) {
@@ -25,9 +22,6 @@ public final class McpServerIndex {
         for (McpServer server : servers) {
             // First registration wins if two components collide; validation prevents that for admin edits.
             byResource.putIfAbsent(server.resource().matchKey(), server);
-            for (String scope : server.scopes()) {
-                serversByScope.computeIfAbsent(scope, s -> new HashSet<>()).add(server.resource().matchKey());
-            }
             if (server.defaultForRealm() && def == null) {
                 def = server;
             }
@@ -51,12 +45,6 @@ public final class McpServerIndex {
         } catch (InvalidResourceException e) {
             return false;
         }
-    }
-
-    /** True when the scope is declared by some registered server other than {@code server} and not by {@code server}. */
-    public boolean belongsOnlyToOtherServers(String scope, McpServer server) {
-        Set<String> owners = serversByScope.get(scope);
-        return owners != null && !owners.contains(server.resource().matchKey());
     }
 
     public int size() {

@@ -42,17 +42,6 @@ class McpServerIndexTest {
     }
 
     @Test
-    void scopesOfOtherServersAreIdentified() throws Exception {
-        McpServer a = server("a", "https://a.example/mcp", false, "shared", "a:only");
-        McpServer b = server("b", "https://b.example/mcp", false, "shared", "b:only");
-        McpServerIndex index = new McpServerIndex(List.of(a, b));
-        assertFalse(index.belongsOnlyToOtherServers("shared", a));
-        assertFalse(index.belongsOnlyToOtherServers("a:only", a));
-        assertTrue(index.belongsOnlyToOtherServers("b:only", a));
-        assertFalse(index.belongsOnlyToOtherServers("openid", a));
-    }
-
-    @Test
     void lookupsDoNotDependOnRegistrySize() throws Exception {
         List<McpServer> servers = new ArrayList<>();
         for (int i = 0; i < 10_000; i++) {
