@@ -6,6 +6,7 @@ import java.util.Map;
 
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
 import io.github.mcpauthz.registration.DynamicClientLimitsPolicyFactory;
+import io.github.mcpauthz.registration.DynamicClientMetadata;
 import io.github.mcpauthz.registration.DynamicClientPolicyFactory;
 import io.github.mcpauthz.registration.DynamicClients;
 import org.keycloak.common.util.MultivaluedHashMap;
@@ -60,7 +61,9 @@ public final class McpRealmSetup {
             }
         }
         for (String subType : List.of("anonymous", "authenticated")) {
-            ensurePolicy(realm, existing, subType, DynamicClientPolicyFactory.ID, "MCP dynamic clients", Map.of());
+            ensurePolicy(realm, existing, subType, DynamicClientPolicyFactory.ID, "MCP dynamic clients", Map.of(
+                    DynamicClientPolicyFactory.MAX_REDIRECT_URIS, "10",
+                    DynamicClientPolicyFactory.ALLOW_PRIVATE_USE_SCHEMES, "true"));
             // Holders of an initial access token or admin token are limited by the token itself, not by address.
             ensurePolicy(realm, existing, subType, DynamicClientLimitsPolicyFactory.ID, "MCP dynamic client limits",
                     subType.equals("authenticated") ? Map.of(DynamicClientLimitsPolicyFactory.REGISTRATIONS_PER_ADDRESS, "0") : Map.of());
@@ -82,6 +85,14 @@ public final class McpRealmSetup {
         model.setSubType(subType);
         MultivaluedHashMap<String, String> values = new MultivaluedHashMap<>();
         config.forEach(values::putSingle);
+        if (providerId.equals(DynamicClientPolicyFactory.ID)) {
+            values.put(DynamicClientPolicyFactory.ALLOWED_AUTH_METHODS, new ArrayList<>(DynamicClientMetadata.DEFAULT_AUTH_METHODS));
+        } else {
+            values.putIfAbsent(DynamicClientLimitsPolicyFactory.REGISTRATIONS_PER_ADDRESS, List.of("30"));
+            values.putSingle(DynamicClientLimitsPolicyFactory.MAX_DYNAMIC_CLIENTS, "1000");
+            values.putSingle(DynamicClientLimitsPolicyFactory.RATE_WINDOW, "600");
+            values.putSingle(DynamicClientLimitsPolicyFactory.IDLE_LIFETIME, "2592000");
+        }
         model.setConfig(values);
         realm.addComponentModel(model);
     }

@@ -26,7 +26,7 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
             .property().name(ALLOWED_AUTH_METHODS).label("Allowed token endpoint auth methods")
             .type(ProviderConfigProperty.MULTIVALUED_LIST_TYPE)
             .options(DynamicClientMetadata.DEFAULT_AUTH_METHODS)
-            .defaultValue(String.join("##", DynamicClientMetadata.DEFAULT_AUTH_METHODS))
+            .defaultValue(DynamicClientMetadata.DEFAULT_AUTH_METHODS)
             .helpText("token_endpoint_auth_method values a dynamic client may register. 'none' is a public client "
                     + "(what MCP SDKs register); the others are confidential clients. A request without the field "
                     + "means client_secret_basic (RFC 7591).")
@@ -77,16 +77,32 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
         } catch (NumberFormatException e) {
             throw new ComponentValidationException("Maximum redirect URIs must be a number");
         }
-        for (String method : config.getConfig().getList(ALLOWED_AUTH_METHODS)) {
+        for (String method : authMethods(config)) {
             if (!DynamicClientMetadata.DEFAULT_AUTH_METHODS.contains(method)) {
                 throw new ComponentValidationException("Unsupported token endpoint auth method: " + method);
             }
         }
     }
 
+    /** The configured methods; tolerates the admin console's "a##b" form of multivalued lists. */
+    static List<String> authMethods(ComponentModel model) {
+        List<String> out = new java.util.ArrayList<>();
+        List<String> stored = model.getConfig().getList(ALLOWED_AUTH_METHODS);
+        if (stored != null) {
+            for (String entry : stored) {
+                for (String method : entry.split("##")) {
+                    if (!method.isBlank()) {
+                        out.add(method.strip());
+                    }
+                }
+            }
+        }
+        return out;
+    }
+
     static DynamicClientMetadata.Rules rules(ComponentModel model) {
-        List<String> methods = model.getConfig().getList(ALLOWED_AUTH_METHODS);
-        if (methods == null || methods.isEmpty()) {
+        List<String> methods = authMethods(model);
+        if (methods.isEmpty()) {
             methods = DynamicClientMetadata.DEFAULT_AUTH_METHODS;
         }
         int max;
