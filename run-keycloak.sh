@@ -12,7 +12,9 @@ RUN_DIR="$ROOT/.run"
 REALM="${KC_REALM:-mcp}"
 PORT="${KC_PORT:-8080}"
 FRESH=false
-FEATURES=""
+# declarative-ui shows the extension's "mcp-servers" page in the admin console (an experimental
+# Keycloak feature in 26.7.3); --features adds to it.
+FEATURES="declarative-ui"
 EXTRA_ARGS=()
 
 usage() {
@@ -25,7 +27,7 @@ into .run/keycloak-<version>/ (once), installs the jar, imports realm-exports/*.
 
   --port N         HTTP port (default 8080, or \$KC_PORT)
   --fresh          delete .run/keycloak-<version>/data first (dev database, imported realms, users)
-  --features LIST  Keycloak features, e.g. resource-indicators,cimd (passed as --features=LIST)
+  --features LIST  more Keycloak features, e.g. resource-indicators,cimd (declarative-ui is always on)
   -- ...           anything after -- is passed to 'kc.sh start-dev' unchanged
 
 Without --fresh the existing dev database is kept, and --import-realm SKIPS realms that already
@@ -44,8 +46,8 @@ while [[ $# -gt 0 ]]; do
     --port)       [[ $# -ge 2 ]] || die "--port needs a value"; PORT="$2"; shift 2 ;;
     --port=*)     PORT="${1#--port=}"; shift ;;
     --fresh)      FRESH=true; shift ;;
-    --features)   [[ $# -ge 2 ]] || die "--features needs a value"; FEATURES="$2"; shift 2 ;;
-    --features=*) FEATURES="${1#--features=}"; shift ;;
+    --features)   [[ $# -ge 2 ]] || die "--features needs a value"; FEATURES="$FEATURES,$2"; shift 2 ;;
+    --features=*) FEATURES="$FEATURES,${1#--features=}"; shift ;;
     -h|--help)    usage; exit 0 ;;
     --)           shift; EXTRA_ARGS=("$@"); break ;;
     *)            usage >&2; die "unknown option: $1" ;;
