@@ -3,7 +3,20 @@ package io.github.mcpauthz.audience;
 import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
 import io.github.mcpauthz.realm.McpRealm;
 import io.github.mcpauthz.registry.McpServerRegistry;
+import io.github.mcpauthz.consent.ServerGrantScopes;
+import io.github.mcpauthz.registry.McpServer;
 import jakarta.ws.rs.core.Response;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserConsentModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+import org.keycloak.protocol.oidc.TokenManager;
+import org.keycloak.services.managers.AuthenticationManager;
+import org.keycloak.services.managers.UserConsentManager;
+import org.keycloak.util.TokenUtil;
 import org.keycloak.events.Details;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
@@ -30,15 +43,57 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
             return;
         }
         String resource = checker.getAuthorizationEndpointRequest().getResource();
-        if (resource == null) {
+        McpServer server = null;
+        if (resource != null) {
+            try {
+                server = ResourceResolution.resolve(McpServerRegistry.index(checker.getRealm()), resource);
+            } catch (InvalidTargetException e) {
+                reject(checker, e.getMessage());
+            }
+        } else {
+            server = McpServerRegistry.index(checker.getRealm()).defaultServer().orElse(null);
+        }
+        checkPassiveConsent(checker, server);
+    }
+
+    /**
+     * prompt=none for a consent-required client whose user has not consented to what is asked (its scopes and this
+     * MCP server) is answered {@code consent_required} (OIDC Core 3.1.2.6), where Keycloak would say
+     * {@code interaction_required}. Without a signed-in user, Keycloak answers {@code login_required} as usual.
+     */
+    private void checkPassiveConsent(AuthorizationEndpointChecker checker, McpServer server) throws AuthorizationCheckException {
+        ClientModel client = checker.getClient();
+        String prompt = checker.getAuthorizationEndpointRequest().getPrompt();
+        if (client == null || !client.isConsentRequired() || !TokenUtil.hasPrompt(prompt, OIDCLoginProtocol.PROMPT_VALUE_NONE)) {
             return;
         }
-        try {
-            ResourceResolution.resolve(McpServerRegistry.index(checker.getRealm()), resource);
-        } catch (InvalidTargetException e) {
-            reject(checker, e.getMessage());
+        RealmModel realm = checker.getRealm();
+        AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
+        if (sso == null || sso.getUser() == null) {
+            return;
+        }
+        UserModel user = sso.getUser();
+        UserConsentModel consent = UserConsentManager.getConsentByClient(session, realm, user, client.getId());
+        boolean missing = consent == null;
+        if (!missing) {
+            missing = TokenManager.getRequestedClientScopes(session, checker.getAuthorizationEndpointRequest().getScope(), client, user)
+                    .filter(ClientScopeModel::isDisplayOnConsentScreen)
+                    .anyMatch(scope -> !consent.isClientScopeGranted(scope));
+        }
+        if (!missing && server != null) {
+            ClientScopeModel grant = KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server));
+            missing = grant == null || !consent.isClientScopeGranted(grant);
+        }
+        if (missing) {
+            String description = server == null
+                    ? "The user has not consented to this client"
+                    : "The user has not consented to this client for " + server.audience();
+            checker.getEventBuilder().detail(Details.REASON, description).error(CONSENT_REQUIRED);
+            throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, CONSENT_REQUIRED, description);
         }
     }
+
+    static final String CONSENT_REQUIRED = "consent_required";
 
     private static void reject(AuthorizationEndpointChecker checker, String description) throws AuthorizationCheckException {
         checker.getEventBuilder().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);

@@ -5,6 +5,10 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
+import io.github.mcpauthz.consent.ResourceConsentRequiredActionFactory;
+import io.github.mcpauthz.consent.ServerGrantScopes;
+import io.github.mcpauthz.registry.McpServer;
+import org.keycloak.models.RequiredActionProviderModel;
 import io.github.mcpauthz.registration.DynamicClientLimitsPolicyFactory;
 import io.github.mcpauthz.registration.DynamicClientMetadata;
 import io.github.mcpauthz.registration.DynamicClientPolicyFactory;
@@ -41,7 +45,29 @@ public final class McpRealmSetup {
         McpServerComponentFactory.ensureClientScopes(realm, McpServerRegistry.loadServers(realm));
         ensureClientPolicy(session, realm);
         ensureRegistrationPolicies(realm);
+        ensureResourceConsent(realm);
         McpServerRegistry.markChanged(realm);
+    }
+
+    /** Per-MCP-server consent: a grant scope per server, and the required action that requests it. */
+    private static void ensureResourceConsent(RealmModel realm) {
+        for (McpServer server : McpServerRegistry.loadServers(realm)) {
+            ServerGrantScopes.ensure(realm, server);
+        }
+        RequiredActionProviderModel action = realm.getRequiredActionProviderByAlias(ResourceConsentRequiredActionFactory.ID);
+        if (action == null) {
+            action = new RequiredActionProviderModel();
+            action.setAlias(ResourceConsentRequiredActionFactory.ID);
+            action.setProviderId(ResourceConsentRequiredActionFactory.ID);
+            action.setName("MCP: consent per MCP server");
+            action.setEnabled(true);
+            action.setDefaultAction(false);
+            action.setPriority(1000);
+            realm.addRequiredActionProvider(action);
+        } else if (!action.isEnabled()) {
+            action.setEnabled(true);
+            realm.updateRequiredActionProvider(action);
+        }
     }
 
     /** Keycloak's anonymous-registration policies the MCP policies replace. */

@@ -139,7 +139,8 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
 
     @Override
     public void preRemove(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        // Client scopes stay: other servers or clients may use them.
+        // The server's scopes stay: other servers or clients may use them. Its grant scope goes.
+        io.github.mcpauthz.consent.ServerGrantScopes.remove(realm, model.getId());
         McpServerRegistry.markChanged(realm);
     }
 
@@ -147,6 +148,9 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         try {
             McpServer server = toServer(model);
             ensureClientScopes(realm, server);
+            if (io.github.mcpauthz.realm.McpRealm.isEnabled(realm)) {
+                io.github.mcpauthz.consent.ServerGrantScopes.ensure(realm, server);
+            }
         } catch (InvalidResourceException | IllegalArgumentException e) {
             // validateConfiguration has rejected such a model already.
         }
