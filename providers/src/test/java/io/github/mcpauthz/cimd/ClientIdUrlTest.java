@@ -1,0 +1,54 @@
+package io.github.mcpauthz.cimd;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class ClientIdUrlTest {
+
+    @ParameterizedTest(name = "{0}")
+    @CsvSource({
+            "https://vscode.dev/oauth/client-metadata.json, vscode.dev, 443",
+            "https://claude.ai/oauth/mcp-oauth-client-metadata, claude.ai, 443",
+            "https://App.Example.com:8443/client.json, app.example.com, 8443",
+    })
+    void acceptsMetadataDocumentUrls(String raw, String host, int port) throws Exception {
+        ClientIdUrl url = ClientIdUrl.parse(raw, false);
+        assertEquals(host, url.host());
+        assertEquals(port, url.port());
+    }
+
+    @ParameterizedTest(name = "rejects {0}")
+    @ValueSource(strings = {
+            "http://app.example.com/client.json", "https://app.example.com", "https://app.example.com/",
+            "https://app.example.com/a/../client.json", "https://app.example.com/./client.json",
+            "https://app.example.com/a/%2e%2e/client.json", "https://app.example.com/client.json#x",
+            "https://app.example.com/client.json?v=1", "https://user:pw@app.example.com/client.json",
+            "https:///client.json", "https://app.example.com/ client.json", "ftp://app.example.com/client.json"
+    })
+    void rejects(String raw) {
+        assertThrows(ClientIdUrl.InvalidClientIdException.class, () -> ClientIdUrl.parse(raw, false));
+    }
+
+    @Test
+    void httpOnlyWhenAllowed() throws Exception {
+        assertEquals(80, ClientIdUrl.parse("http://localhost/client.json", true).port());
+        assertEquals("client_id URL must use https",
+                assertThrows(ClientIdUrl.InvalidClientIdException.class,
+                        () -> ClientIdUrl.parse("http://localhost/client.json", false)).getMessage());
+    }
+
+    @Test
+    void recognisesUrlClientIds() {
+        assertTrue(ClientIdUrl.looksLikeUrl("https://a.example/c"));
+        assertTrue(ClientIdUrl.looksLikeUrl("HTTP://a.example/c"));
+        assertFalse(ClientIdUrl.looksLikeUrl("3f1c6c0e-0f9e-4c47-9c1b-3d7c2b1f0a55"));
+        assertFalse(ClientIdUrl.looksLikeUrl(null));
+    }
+}
