@@ -5,6 +5,7 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
+import io.github.mcpauthz.cimd.ClientIdMetadataDocumentExecutorFactory;
 import io.github.mcpauthz.consent.ResourceConsentRequiredActionFactory;
 import io.github.mcpauthz.consent.ServerGrantScopes;
 import io.github.mcpauthz.registry.McpServer;
@@ -188,6 +189,6 @@ public final class McpRealmSetup {
     }
 
     private static List<String> requiredExecutors() {
-        return List.of(RepeatedResourceExecutorFactory.ID);
+        return List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID);
     }
 }

@@ -132,7 +132,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
     }
 
     /** Applies the validated metadata and the enforced settings to the client Keycloak is about to store. */
-    private static void apply(ClientRepresentation rep, DynamicClientMetadata.Validated validated) {
+    public static void apply(ClientRepresentation rep, DynamicClientMetadata.Validated validated) {
         rep.setRedirectUris(new ArrayList<>(validated.redirectUris()));
         rep.setConsentRequired(true);
         rep.setFullScopeAllowed(false);
@@ -152,7 +152,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
     }
 
     /** Re-applies the enforced settings to the stored client, whatever other policies or converters did. */
-    static void enforce(ClientModel client) {
+    public static void enforce(ClientModel client) {
         client.setConsentRequired(true);
         client.setFullScopeAllowed(false);
         client.setStandardFlowEnabled(true);
@@ -176,7 +176,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
         return attributes;
     }
 
-    private static void recordMetadata(ClientModel client, DynamicClientMetadata.Validated validated) {
+    public static void recordMetadata(ClientModel client, DynamicClientMetadata.Validated validated) {
         client.setAttribute(DynamicClients.REDIRECT_HOSTS, String.join(" ", validated.redirectHosts()));
         client.setAttribute(DynamicClients.APPLICATION_TYPE, validated.applicationType().value());
         setOrRemove(client, DynamicClients.SOFTWARE_ID, validated.softwareId());

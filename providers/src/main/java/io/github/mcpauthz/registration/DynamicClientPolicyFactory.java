@@ -100,7 +100,7 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
         return out;
     }
 
-    static DynamicClientMetadata.Rules rules(ComponentModel model) {
+    public static DynamicClientMetadata.Rules rules(ComponentModel model) {
         List<String> methods = authMethods(model);
         if (methods.isEmpty()) {
             methods = DynamicClientMetadata.DEFAULT_AUTH_METHODS;

@@ -64,6 +64,27 @@ public final class DynamicClients {
                 .min().orElse(0);
     }
 
+    /** The realm's anonymous-registration policy component of the given type, if configured. */
+    public static java.util.Optional<ComponentModel> anonymousPolicy(RealmModel realm, String providerId) {
+        return realm.getComponentsStream(realm.getId(), POLICY_TYPE)
+                .filter(c -> providerId.equals(c.getProviderId()) && "anonymous".equals(c.getSubType()))
+                .findFirst();
+    }
+
+    /** Rules for clients that register themselves without a token (anonymous DCR, metadata documents). */
+    public static DynamicClientMetadata.Rules anonymousRules(RealmModel realm) {
+        return anonymousPolicy(realm, DynamicClientPolicyFactory.ID).map(DynamicClientPolicyFactory::rules)
+                .orElse(new DynamicClientMetadata.Rules(DynamicClientPolicyFactory.DEFAULT_MAX_REDIRECT_URIS,
+                        DynamicClientMetadata.DEFAULT_AUTH_METHODS, true));
+    }
+
+    /** The realm's cap on dynamic clients (0 = none). */
+    public static int maxDynamicClients(RealmModel realm) {
+        return anonymousPolicy(realm, DynamicClientLimitsPolicyFactory.ID)
+                .map(c -> c.get(DynamicClientLimitsPolicyFactory.MAX_DYNAMIC_CLIENTS, DynamicClientLimitsPolicyFactory.DEFAULT_MAX_DYNAMIC_CLIENTS))
+                .orElse(DynamicClientLimitsPolicyFactory.DEFAULT_MAX_DYNAMIC_CLIENTS);
+    }
+
     static long idleLifetime(ComponentModel model) {
         return model.get(DynamicClientLimitsPolicyFactory.IDLE_LIFETIME, DynamicClientLimitsPolicyFactory.DEFAULT_IDLE_LIFETIME);
     }

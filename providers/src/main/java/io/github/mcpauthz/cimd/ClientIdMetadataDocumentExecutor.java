@@ -1,0 +1,281 @@
+package io.github.mcpauthz.cimd;
+
+import java.net.InetAddress;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.HexFormat;
+import java.util.List;
+import java.util.TreeSet;
+
+import javax.net.ssl.SSLSocketFactory;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.registration.ClientMetadataException;
+import io.github.mcpauthz.registration.DynamicClientPolicy;
+import io.github.mcpauthz.registration.DynamicClients;
+import jakarta.ws.rs.core.MultivaluedMap;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.common.util.Time;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.utils.RedirectUtils;
+import org.keycloak.representations.idm.ClientRepresentation;
+import org.keycloak.representations.oidc.OIDCClientRepresentation;
+import org.keycloak.services.clientpolicy.ClientPolicyContext;
+import org.keycloak.services.clientpolicy.ClientPolicyException;
+import org.keycloak.services.clientpolicy.context.PreAuthorizationRequestContext;
+import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
+import org.keycloak.services.clientregistration.ClientRegistrationException;
+import org.keycloak.services.clientregistration.oidc.DescriptionConverter;
+import org.keycloak.services.managers.ClientManager;
+import org.keycloak.services.managers.RealmManager;
+import org.keycloak.truststore.TruststoreProvider;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Client ID metadata documents (CIMD) for MCP realms, on a stock Keycloak: when an authorization request's
+ * {@code client_id} is an https URL, fetches its metadata document (SSRF-safe, see {@link MetadataDocumentFetcher}),
+ * validates it with the same rules as a dynamic registration, and keeps a client whose clientId is the URL, with
+ * consent, PKCE S256, provenance ({@code mcp.registration.method=cimd}), the realm's cap and idle cleanup. The
+ * document is re-fetched when its cache lifetime (HTTP cache headers, within the configured bounds) is over; a
+ * changed {@code redirect_uris} or key set replaces the client, which drops earlier consents. Failures are shown
+ * to the user agent as an error page (no redirect to an unverified redirect URI) and logged as events.
+ */
+public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorProvider<ClientIdMetadataDocumentConfiguration> {
+
+    static final String EXPIRES = "mcp.cimd.expires";
+    static final String FINGERPRINT = "mcp.cimd.fingerprint";
+    public static final String VERIFIED_HOST = "mcp.cimd.host";
+
+    private static final Logger LOG = Logger.getLogger(ClientIdMetadataDocumentExecutor.class);
+    private static final ObjectMapper MAPPER = JsonSerialization.mapper.copy()
+            .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
+
+    private final KeycloakSession session;
+    private ClientIdMetadataDocumentConfiguration config = new ClientIdMetadataDocumentConfiguration();
+
+    public ClientIdMetadataDocumentExecutor(KeycloakSession session) {
+        this.session = session;
+    }
+
+    @Override
+    public void setupConfiguration(ClientIdMetadataDocumentConfiguration config) {
+        this.config = config == null ? new ClientIdMetadataDocumentConfiguration() : config;
+    }
+
+    @Override
+    public Class<ClientIdMetadataDocumentConfiguration> getExecutorConfigurationClass() {
+        return ClientIdMetadataDocumentConfiguration.class;
+    }
+
+    @Override
+    public String getProviderId() {
+        return ClientIdMetadataDocumentExecutorFactory.ID;
+    }
+
+    @Override
+    public void executeOnEvent(ClientPolicyContext context) throws ClientPolicyException {
+        if (!(context instanceof PreAuthorizationRequestContext pre)) {
+            return;
+        }
+        RealmModel realm = session.getContext().getRealm();
+        String clientId = pre.getClientId();
+        if (!McpRealm.isEnabled(realm) || !ClientIdUrl.looksLikeUrl(clientId)) {
+            return;
+        }
+        ClientModel existing = realm.getClientByClientId(clientId);
+        if (existing != null && !DynamicClients.isDynamic(existing)) {
+            return; // An admin-made client whose id happens to be a URL.
+        }
+        try {
+            resolve(realm, clientId, existing, pre.getRequestParameters());
+        } catch (ClientMetadataException e) {
+            throw reject(realm, clientId, e.error().equals(ClientMetadataException.INVALID_REDIRECT_URI) ? "invalid_request" : "invalid_client",
+                    e.description());
+        }
+    }
+
+    private void resolve(RealmModel realm, String clientId, ClientModel existing, MultivaluedMap<String, String> params)
+            throws ClientMetadataException, ClientPolicyException {
+        ClientIdUrl url;
+        try {
+            url = ClientIdUrl.parse(clientId, Boolean.TRUE.equals(config.allowHttp));
+        } catch (ClientIdUrl.InvalidClientIdException e) {
+            throw ClientMetadataException.metadata("Invalid client_id: " + e.getMessage());
+        }
+        if (DomainPatterns.matches(url.host(), config.deniedDomains)) {
+            throw ClientMetadataException.metadata("clients from " + url.host() + " are not allowed in this realm");
+        }
+        if (ClientIdMetadataDocumentConfiguration.ALLOW_LIST.equals(config.trustPolicy)
+                && !DomainPatterns.matches(url.host(), config.allowedDomains)) {
+            throw ClientMetadataException.metadata(url.host() + " is not on this realm's list of trusted client domains");
+        }
+        long now = Time.currentTime();
+        if (existing != null && now < parseLong(existing.getAttribute(EXPIRES))) {
+            return; // Cached: Keycloak checks the redirect URI against the stored document's ones.
+        }
+
+        MetadataDocumentFetcher fetcher = fetcher();
+        MetadataDocumentFetcher.Fetched fetched;
+        try {
+            fetched = fetcher.fetch(url);
+        } catch (MetadataDocumentFetcher.FetchException e) {
+            throw ClientMetadataException.metadata("Could not load the client ID metadata document: " + e.getMessage());
+        }
+        ClientMetadataDocument.Checked checked = ClientMetadataDocument.check(fetched.body(), clientId,
+                DynamicClients.anonymousRules(realm), MAPPER);
+        checkUrlHosts(fetcher, checked.metadata());
+
+        String redirect = params.getFirst(OAuth2Constants.REDIRECT_URI);
+        if (redirect == null || RedirectUtils.verifyRedirectUri(session, null, redirect,
+                new HashSet<>(checked.validated().redirectUris()), true) == null) {
+            throw ClientMetadataException.redirect("the redirect_uri is not one of the client ID metadata document's redirect_uris");
+        }
+
+        String fingerprint = fingerprint(checked.metadata());
+        if (existing != null && !fingerprint.equals(existing.getAttribute(FINGERPRINT))) {
+            // New redirect URIs or keys: earlier consents were given to another client in effect.
+            new ClientManager(new RealmManager(session)).removeClient(realm, existing);
+            LOG.infof("Client ID metadata document %s changed its redirect URIs or keys; consents and sessions dropped", clientId);
+            existing = null;
+        }
+        ClientModel client = existing;
+        if (client == null) {
+            int max = DynamicClients.maxDynamicClients(realm);
+            if (max > 0 && DynamicClients.stream(session, realm, max).count() >= max) {
+                throw ClientMetadataException.metadata("this realm has reached its limit of " + max + " dynamically registered clients");
+            }
+            client = create(realm, clientId, checked, now);
+        } else {
+            update(client, checked);
+        }
+        long ttl = fetched.noStore() ? 0 : (fetched.maxAgeSeconds() >= 0 ? fetched.maxAgeSeconds() : config.minCacheSeconds);
+        ttl = Math.max(config.minCacheSeconds, Math.min(config.maxCacheSeconds, ttl));
+        client.setAttribute(EXPIRES, Long.toString(now + ttl));
+        client.setAttribute(FINGERPRINT, fingerprint);
+        client.setAttribute(VERIFIED_HOST, url.host());
+    }
+
+    private ClientModel create(RealmModel realm, String clientId, ClientMetadataDocument.Checked checked, long now)
+            throws ClientMetadataException {
+        ObjectNode metadata = checked.metadata().deepCopy();
+        metadata.remove("scope"); // Scopes are asked for per request; the realm's optional scopes stay available.
+        ClientRepresentation rep;
+        try {
+            OIDCClientRepresentation oidc = MAPPER.treeToValue(metadata, OIDCClientRepresentation.class);
+            rep = DescriptionConverter.toInternal(session, oidc);
+        } catch (ClientRegistrationException | com.fasterxml.jackson.core.JsonProcessingException e) {
+            throw ClientMetadataException.metadata("the client ID metadata document cannot be used: " + e.getMessage());
+        }
+        rep.setClientId(clientId);
+        DynamicClientPolicy.apply(rep, checked.validated());
+        ClientModel client = ClientManager.createClient(session, realm, rep);
+        DynamicClientPolicy.enforce(client);
+        DynamicClientPolicy.recordMetadata(client, checked.validated());
+        client.setAttribute(DynamicClients.DYNAMIC, "true");
+        client.setAttribute(DynamicClients.METHOD, "cimd");
+        client.setAttribute(DynamicClients.REGISTERED_AT, Long.toString(now));
+        client.setAttribute(DynamicClients.LAST_USED, Long.toString(now));
+        if (session.getContext().getConnection() != null) {
+            client.setAttribute(DynamicClients.REGISTERED_FROM, session.getContext().getConnection().getRemoteAddr());
+        }
+        new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
+                .client(clientId).detail("registration_method", "cimd").success();
+        LOG.debugf("Created client %s from its client ID metadata document", clientId);
+        return client;
+    }
+
+    private static void update(ClientModel client, ClientMetadataDocument.Checked checked) {
+        if (checked.validated().clientName() != null) {
+            client.setName(checked.validated().clientName());
+        }
+        client.setRedirectUris(new HashSet<>(checked.validated().redirectUris()));
+        DynamicClientPolicy.enforce(client);
+        DynamicClientPolicy.recordMetadata(client, checked.validated());
+    }
+
+    /** URLs inside the document are never fetched by this extension; jwks_uri is, by Keycloak, so check it too. */
+    private void checkUrlHosts(MetadataDocumentFetcher fetcher, JsonNode metadata) throws ClientMetadataException {
+        JsonNode jwksUri = metadata.get("jwks_uri");
+        if (jwksUri != null && jwksUri.isTextual()) {
+            try {
+                String host = java.net.URI.create(jwksUri.asText()).getHost();
+                fetcher.checkedAddress(host == null ? "" : host);
+            } catch (IllegalArgumentException | MetadataDocumentFetcher.FetchException e) {
+                throw ClientMetadataException.metadata("jwks_uri is not usable: " + e.getMessage());
+            }
+        }
+    }
+
+    private MetadataDocumentFetcher fetcher() {
+        List<SpecialUseAddresses.Range> ranges = new ArrayList<>();
+        if (config.allowedAddressRanges != null) {
+            for (String r : config.allowedAddressRanges) {
+                for (String part : r.split("##|,")) {
+                    if (!part.isBlank()) {
+                        try {
+                            ranges.add(SpecialUseAddresses.Range.parse(part));
+                        } catch (IllegalArgumentException e) {
+                            LOG.warnf("Ignoring invalid allowed address range %s: %s", part, e.getMessage());
+                        }
+                    }
+                }
+            }
+        }
+        SSLSocketFactory tls = null;
+        TruststoreProvider truststore = session.getProvider(TruststoreProvider.class);
+        if (truststore != null) {
+            tls = truststore.getSSLSocketFactory();
+        }
+        if (tls == null) {
+            tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
+        }
+        return new MetadataDocumentFetcher(new MetadataDocumentFetcher.Settings(config.connectTimeoutMs, config.readTimeoutMs,
+                config.maxDocumentBytes, ranges), tls, InetAddress::getAllByName);
+    }
+
+    private ClientPolicyException reject(RealmModel realm, String clientId, String error, String description) {
+        new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
+                .detail(Details.REASON, description).detail("client_id_url", clientId.length() > 200 ? clientId.substring(0, 200) : clientId)
+                .error(error);
+        LOG.infof("Refused client ID metadata document %s: %s", clientId, description);
+        return new ClientPolicyException(error, description, Response.Status.BAD_REQUEST);
+    }
+
+    static String fingerprint(JsonNode metadata) {
+        StringBuilder sb = new StringBuilder();
+        JsonNode redirects = metadata.get("redirect_uris");
+        TreeSet<String> sorted = new TreeSet<>();
+        if (redirects != null) {
+            redirects.forEach(r -> sorted.add(r.asText()));
+        }
+        sb.append(sorted).append('|').append(metadata.path("jwks")).append('|').append(metadata.path("jwks_uri").asText(""))
+                .append('|').append(metadata.path("token_endpoint_auth_method").asText(""));
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static long parseLong(String value) {
+        try {
+            return value == null ? 0 : Long.parseLong(value);
+        } catch (NumberFormatException e) {
+            return 0;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+package io.github.mcpauthz.cimd;
+
+import java.util.List;
+
+import org.keycloak.Config;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProvider;
+import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProviderFactory;
+
+/** Admin-console face of {@link ClientIdMetadataDocumentExecutor} (Realm settings → Client policies → Profiles → mcp). */
+public class ClientIdMetadataDocumentExecutorFactory implements ClientPolicyExecutorProviderFactory {
+
+    public static final String ID = "mcp-client-id-metadata-document";
+
+    private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
+            .property().name("trust-policy").label("Trust policy").type(ProviderConfigProperty.LIST_TYPE)
+            .options(ClientIdMetadataDocumentConfiguration.OPEN, ClientIdMetadataDocumentConfiguration.ALLOW_LIST)
+            .defaultValue(ClientIdMetadataDocumentConfiguration.OPEN)
+            .helpText("open: any https client_id is accepted (the user still consents and sees its host). allow-list: "
+                    + "only hosts in 'Allowed domains'.")
+            .add()
+            .property().name("allowed-domains").label("Allowed domains").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Hosts trusted under the allow-list policy: 'vscode.dev' for that host, '*.example.com' for its subdomains.")
+            .add()
+            .property().name("denied-domains").label("Denied domains").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Hosts never accepted, under any policy. Same patterns as allowed domains.")
+            .add()
+            .property().name("allow-http").label("Allow http client_id (development)").type(ProviderConfigProperty.BOOLEAN_TYPE)
+            .defaultValue(false)
+            .helpText("Accept http:// client_id URLs. For development only: the document can then be altered in transit.")
+            .add()
+            .property().name("allowed-address-ranges").label("Allowed special-use address ranges (development)")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("CIDR ranges such as 127.0.0.0/8 that documents may be fetched from although they are special-use "
+                    + "(loopback, private, link-local, ...). Empty by default: such addresses are refused (SSRF protection).")
+            .add()
+            .property().name("min-cache-seconds").label("Minimum cache time (seconds)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue("300")
+            .helpText("A document is kept at least this long, even if its response says no-store or max-age=0.")
+            .add()
+            .property().name("max-cache-seconds").label("Maximum cache time (seconds)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue("86400")
+            .helpText("A document is re-fetched after this long at the latest, whatever its response allows.")
+            .add()
+            .property().name("connect-timeout-ms").label("Connect timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue("2000").helpText("How long to wait for the document server to accept the connection.")
+            .add()
+            .property().name("read-timeout-ms").label("Read timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue("3000").helpText("How long to wait for data from the document server.")
+            .add()
+            .property().name("max-document-bytes").label("Maximum document size (bytes)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue("5120").helpText("Larger documents are refused (the CIMD draft recommends 5 KB).")
+            .add()
+            .build();
+
+    @Override
+    public ClientPolicyExecutorProvider create(KeycloakSession session) {
+        return new ClientIdMetadataDocumentExecutor(session);
+    }
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getHelpText() {
+        return "MCP: client ID metadata documents. An authorization request whose client_id is an https URL makes "
+                + "Keycloak fetch the client's metadata from that URL (SSRF-safe, 5 KB, no redirects), check it with the "
+                + "MCP dynamic client rules and keep it as a client with consent and PKCE. Only acts in realms with MCP support.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return CONFIG;
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}

@@ -1,0 +1,37 @@
+package io.github.mcpauthz.cimd;
+
+import java.util.List;
+import java.util.Locale;
+
+/** Domain lists of the CIMD trust policy: {@code example.com} matches that host only, {@code *.example.com} its subdomains. */
+public final class DomainPatterns {
+
+    private DomainPatterns() {
+    }
+
+    public static boolean matches(String host, List<String> patterns) {
+        if (patterns == null || host == null) {
+            return false;
+        }
+        String h = host.toLowerCase(Locale.ROOT);
+        for (String raw : patterns) {
+            if (raw == null || raw.isBlank()) {
+                continue;
+            }
+            for (String p : raw.split("##|,")) {
+                String pattern = p.strip().toLowerCase(Locale.ROOT);
+                if (pattern.isEmpty()) {
+                    continue;
+                }
+                if (pattern.startsWith("*.")) {
+                    if (h.endsWith(pattern.substring(1)) && h.length() > pattern.length() - 1) {
+                        return true;
+                    }
+                } else if (h.equals(pattern)) {
+                    return true;
+                }
+            }
+        }
+        return false;
+    }
+}

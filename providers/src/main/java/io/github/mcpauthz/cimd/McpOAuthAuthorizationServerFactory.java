@@ -1,0 +1,29 @@
+package io.github.mcpauthz.cimd;
+
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oauth2.OAuth2WellKnownProviderFactory;
+import org.keycloak.wellknown.WellKnownProvider;
+
+/** Keycloak's RFC 8414 metadata plus CIMD support where it works (see {@link CimdDiscovery}). */
+public class McpOAuthAuthorizationServerFactory extends OAuth2WellKnownProviderFactory {
+
+    @Override
+    public WellKnownProvider create(KeycloakSession session) {
+        return new CimdDiscovery(session, super.create(session));
+    }
+
+    @Override
+    public String getId() {
+        return "mcp-oauth-authorization-server";
+    }
+
+    @Override
+    public String getAlias() {
+        return OAuth2WellKnownProviderFactory.PROVIDER_ID;
+    }
+
+    @Override
+    public int getPriority() {
+        return 90;
+    }
+}
