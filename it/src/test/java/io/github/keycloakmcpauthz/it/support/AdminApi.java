@@ -1,7 +1,9 @@
 package io.github.keycloakmcpauthz.it.support;
 
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
 
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -117,6 +119,90 @@ public final class AdminApi {
         HttpResult result = expect(post("/admin/realms/" + realm + "/clients-initial-access",
                 Map.of("count", 10, "expiration", 3600)), 200, 201);
         return result.json().get("token").asText();
+    }
+
+    /** Creates a realm from a RealmRepresentation-shaped map ({@code POST /admin/realms}). */
+    public void createRealm(Map<String, Object> representation) {
+        expect(post("/admin/realms", representation), 201);
+    }
+
+    /** Every client whose clientId matches (Keycloak matches exactly here): an empty array when there is none. */
+    public JsonNode clientsByClientId(String realm, String clientId) {
+        return expect(get("/admin/realms/" + realm + "/clients?clientId=" + Http.encode(clientId)), 200).json();
+    }
+
+    public boolean clientExists(String realm, String clientId) {
+        return clientsByClientId(realm, clientId).size() > 0;
+    }
+
+    /** The internal id of a user, found by exact username. */
+    public String userId(String realm, String username) {
+        JsonNode found = expect(get("/admin/realms/" + realm + "/users?exact=true&username=" + Http.encode(username)), 200).json();
+        if (found.size() != 1) {
+            throw new AssertionError("expected one user '" + username + "' in " + realm + ", found " + found);
+        }
+        return found.get(0).path("id").asText();
+    }
+
+    /** {@code GET /admin/realms/{r}/users/{id}/consents}: the clients the user has granted consent to. */
+    public JsonNode userConsents(String realm, String userId) {
+        return expect(get("/admin/realms/" + realm + "/users/" + userId + "/consents"), 200).json();
+    }
+
+    // --- client registration policies (components) -----------------------------------------------------------------
+
+    public static final String REGISTRATION_POLICY_TYPE =
+            "org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy";
+
+    /** Every client registration policy component of the realm, anonymous and authenticated. */
+    public JsonNode registrationPolicies(String realm) {
+        return expect(get("/admin/realms/" + realm + "/components?type=" + Http.encode(REGISTRATION_POLICY_TYPE)), 200)
+                .json();
+    }
+
+    /** The one policy component with that provider id and sub type ({@code anonymous} / {@code authenticated}). */
+    public JsonNode registrationPolicy(String realm, String providerId, String subType) {
+        List<JsonNode> found = new ArrayList<>();
+        registrationPolicies(realm).forEach(component -> {
+            if (providerId.equals(component.path("providerId").asText())
+                    && subType.equals(component.path("subType").asText())) {
+                found.add(component);
+            }
+        });
+        if (found.size() != 1) {
+            throw new AssertionError("expected one " + subType + " " + providerId + " policy in " + realm + ", found "
+                    + found);
+        }
+        return found.get(0);
+    }
+
+    /**
+     * Sets config entries of a registration policy component ({@code PUT /admin/realms/{r}/components/{id}}), keeping
+     * the others.
+     */
+    public void configureRegistrationPolicy(String realm, String providerId, String subType, Map<String, String> config) {
+        ObjectNode component = (ObjectNode) registrationPolicy(realm, providerId, subType).deepCopy();
+        ObjectNode values = component.has("config") && component.get("config").isObject()
+                ? (ObjectNode) component.get("config") : component.putObject("config");
+        config.forEach((key, value) -> values.putArray(key).add(value));
+        expect(put("/admin/realms/" + realm + "/components/" + component.path("id").asText(), component), 204, 200);
+    }
+
+    // --- events ----------------------------------------------------------------------------------------------------
+
+    /** Stored login events of one type, newest first (only in realms with {@code eventsEnabled}). */
+    public JsonNode events(String realm, String type) {
+        return expect(get("/admin/realms/" + realm + "/events?max=1000&type=" + Http.encode(type)), 200).json();
+    }
+
+    // --- the extension's dynamic client resources ------------------------------------------------------------------
+
+    public HttpResult dynamicClients(String realm) {
+        return get("/admin/realms/" + realm + "/mcp-authz/dynamic-clients");
+    }
+
+    public HttpResult cleanupDynamicClients(String realm) {
+        return post("/admin/realms/" + realm + "/mcp-authz/dynamic-clients/cleanup", Map.of());
     }
 
     /** Fails with the whole exchange in the message unless the status is one of {@code expected}. */

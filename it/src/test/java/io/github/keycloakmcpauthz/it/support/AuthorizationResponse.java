@@ -19,14 +19,18 @@ public final class AuthorizationResponse {
     private final Map<String, String> params;
     private final int pageStatus;
     private final String pageText;
+    private final boolean loginShown;
+    private final boolean consentShown;
 
     private AuthorizationResponse(AuthorizationRequest request, URI redirect, Map<String, String> params,
-                                  int pageStatus, String pageText) {
+                                  int pageStatus, String pageText, boolean loginShown, boolean consentShown) {
         this.request = request;
         this.redirect = redirect;
         this.params = params;
         this.pageStatus = pageStatus;
         this.pageText = pageText;
+        this.loginShown = loginShown;
+        this.consentShown = consentShown;
     }
 
     static AuthorizationResponse redirect(AuthorizationRequest request, URI location) {
@@ -40,11 +44,26 @@ public final class AuthorizationResponse {
                 params.putIfAbsent(name, value);
             }
         }
-        return new AuthorizationResponse(request, location, Collections.unmodifiableMap(params), 302, null);
+        return new AuthorizationResponse(request, location, Collections.unmodifiableMap(params), 302, null, false, false);
     }
 
     static AuthorizationResponse page(AuthorizationRequest request, int status, String text) {
-        return new AuthorizationResponse(request, null, Map.of(), status, text);
+        return new AuthorizationResponse(request, null, Map.of(), status, text, false, false);
+    }
+
+    /** The same outcome, recording which of Keycloak's pages the browser went through on the way. */
+    AuthorizationResponse withPages(boolean login, boolean consent) {
+        return new AuthorizationResponse(request, redirect, params, pageStatus, pageText, login, consent);
+    }
+
+    /** True when Keycloak showed its login form (and the browser submitted it). */
+    public boolean loginShown() {
+        return loginShown;
+    }
+
+    /** True when Keycloak showed its consent page (a form posting to {@code /login-actions/consent}) and it was accepted. */
+    public boolean consentShown() {
+        return consentShown;
     }
 
     public AuthorizationRequest request() {
@@ -99,9 +118,11 @@ public final class AuthorizationResponse {
 
     /** For assertion messages. */
     public String describe() {
+        String pages = " [login page " + (loginShown ? "shown" : "not shown") + ", consent page "
+                + (consentShown ? "shown" : "not shown") + "]";
         return redirect != null
-                ? "redirect to client: " + redirect
-                : "stopped on a Keycloak page (HTTP " + pageStatus + "): " + pageText
+                ? "redirect to client: " + redirect + pages
+                : "stopped on a Keycloak page (HTTP " + pageStatus + "): " + pageText + pages
                 + "\n  request: " + request;
     }
 

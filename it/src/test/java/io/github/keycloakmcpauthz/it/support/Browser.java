@@ -46,20 +46,21 @@ public final class Browser {
                         .orElseThrow(() -> new AssertionError("redirect without Location: " + redirect.describe()));
                 URI target = redirect.uri().resolve(location);
                 if (redirectUri != null && target.toString().startsWith(redirectUri)) {
-                    return AuthorizationResponse.redirect(request, target);
+                    return AuthorizationResponse.redirect(request, target).withPages(loginSubmitted, consentSubmitted);
                 }
                 response = get(target);
                 continue;
             }
             if (status != 200) {
-                return AuthorizationResponse.page(request, status, text(response));
+                return AuthorizationResponse.page(request, status, text(response)).withPages(loginSubmitted, consentSubmitted);
             }
             Document page = Jsoup.parse(response.body(), response.uri().toString());
             Element login = page.selectFirst("form#kc-form-login");
             if (login != null) {
                 if (loginSubmitted || user == null) {
                     return AuthorizationResponse.page(request, status, "login form shown "
-                            + (user == null ? "but no user given" : "again, login failed") + ": " + text(response));
+                            + (user == null ? "but no user given" : "again, login failed") + ": " + text(response))
+                            .withPages(true, consentSubmitted);
                 }
                 loginSubmitted = true;
                 response = submit(login, Map.of("username", user.username(), "password", user.password()), null);
@@ -70,13 +71,14 @@ public final class Browser {
                     .findFirst().orElse(null);
             if (consent != null) {
                 if (consentSubmitted) {
-                    return AuthorizationResponse.page(request, status, "consent page shown again: " + text(response));
+                    return AuthorizationResponse.page(request, status, "consent page shown again: " + text(response))
+                            .withPages(loginSubmitted, true);
                 }
                 consentSubmitted = true;
                 response = submit(consent, Map.of(), "accept");
                 continue;
             }
-            return AuthorizationResponse.page(request, status, text(response));
+            return AuthorizationResponse.page(request, status, text(response)).withPages(loginSubmitted, consentSubmitted);
         }
         throw new AssertionError("more than " + MAX_STEPS + " steps without reaching " + redirectUri
                 + "; last: " + response.describe());

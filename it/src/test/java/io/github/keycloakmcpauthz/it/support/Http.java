@@ -50,10 +50,16 @@ public final class Http {
 
     /** Form post; every value of a key is sent, in order, so a test can repeat a parameter. */
     public static HttpResult postForm(String uri, Map<String, List<String>> form) {
-        return send(request(uri, null)
+        return postForm(uri, form, Map.of());
+    }
+
+    /** {@link #postForm(String, Map)} with extra request headers (e.g. {@code Authorization: Basic ...}). */
+    public static HttpResult postForm(String uri, Map<String, List<String>> form, Map<String, String> headers) {
+        HttpRequest.Builder builder = request(uri, null)
                 .header("Content-Type", "application/x-www-form-urlencoded")
-                .POST(HttpRequest.BodyPublishers.ofString(formEncode(form)))
-                .build());
+                .POST(HttpRequest.BodyPublishers.ofString(formEncode(form)));
+        headers.forEach(builder::header);
+        return send(builder.build());
     }
 
     public static String formEncode(Map<String, List<String>> params) {

@@ -15,19 +15,34 @@ public final class McpClient {
 
     private final String issuer;
     private final String clientId;
-    private final String clientSecret;
+    private final ClientAuthentication authentication;
     private final String redirectUri;
 
-    private McpClient(String issuer, String clientId, String clientSecret, String redirectUri) {
+    private McpClient(String issuer, String clientId, ClientAuthentication authentication, String redirectUri) {
         this.issuer = issuer;
         this.clientId = clientId;
-        this.clientSecret = clientSecret;
+        this.authentication = authentication;
         this.redirectUri = redirectUri;
     }
 
-    /** A client registered elsewhere (e.g. through the admin API); {@code clientSecret} null for a public client. */
+    /**
+     * A client registered elsewhere (e.g. through the admin API); {@code clientSecret} null for a public client,
+     * else sent as client_secret_post.
+     */
     public static McpClient preRegistered(String issuer, String clientId, String clientSecret, String redirectUri) {
-        return new McpClient(issuer, clientId, clientSecret, redirectUri);
+        return new McpClient(issuer, clientId,
+                clientSecret == null ? ClientAuthentication.none() : ClientAuthentication.secretPost(clientSecret),
+                redirectUri);
+    }
+
+    /** A client that authenticates at the token endpoint with {@code authentication}. */
+    public static McpClient of(String issuer, String clientId, String redirectUri, ClientAuthentication authentication) {
+        return new McpClient(issuer, clientId, authentication, redirectUri);
+    }
+
+    /** The same client, authorizing with another redirect URI (e.g. another loopback port). */
+    public McpClient withRedirectUri(String otherRedirectUri) {
+        return new McpClient(issuer, clientId, authentication, otherRedirectUri);
     }
 
     /** A loopback callback like an SDK's local listener; nothing needs to listen, the flow stops at the redirect. */
@@ -59,7 +74,7 @@ public final class McpClient {
         String redirectUri = loopbackRedirectUri();
         HttpResult result = AdminApi.expect(register(issuer, initialAccessToken, clientName, scope, redirectUri), 201);
         JsonNode registered = result.json();
-        return new McpClient(issuer, registered.get("client_id").asText(), null, redirectUri);
+        return new McpClient(issuer, registered.get("client_id").asText(), ClientAuthentication.none(), redirectUri);
     }
 
     public String clientId() {
@@ -143,11 +158,14 @@ public final class McpClient {
         return resource == null ? exchange(authorization) : exchange(authorization, resource);
     }
 
-    private TokenRequest tokenRequest() {
-        TokenRequest request = new TokenRequest(issuer + "/protocol/openid-connect/token").set("client_id", clientId);
-        if (clientSecret != null) {
-            request.set("client_secret", clientSecret);
-        }
+    public String tokenEndpoint() {
+        return issuer + "/protocol/openid-connect/token";
+    }
+
+    /** A token request carrying the client's authentication (client_id, secret, assertion or Basic header). */
+    public TokenRequest tokenRequest() {
+        TokenRequest request = new TokenRequest(tokenEndpoint());
+        authentication.apply(request, clientId);
         return request;
     }
 

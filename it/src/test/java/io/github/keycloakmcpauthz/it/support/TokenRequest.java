@@ -13,6 +13,7 @@ public final class TokenRequest {
 
     private final String tokenEndpoint;
     private final Map<String, List<String>> form = new LinkedHashMap<>();
+    private final Map<String, String> headers = new LinkedHashMap<>();
 
     TokenRequest(String tokenEndpoint) {
         this.tokenEndpoint = tokenEndpoint;
@@ -41,7 +42,17 @@ public final class TokenRequest {
         return this;
     }
 
+    /** Sets a request header, e.g. {@code Authorization} for client_secret_basic. */
+    public TokenRequest header(String name, String value) {
+        headers.put(name, value);
+        return this;
+    }
+
+    public String tokenEndpoint() {
+        return tokenEndpoint;
+    }
+
     public TokenResponse send() {
-        return new TokenResponse(Http.postForm(tokenEndpoint, form));
+        return new TokenResponse(Http.postForm(tokenEndpoint, form, headers));
     }
 }
