@@ -5,7 +5,9 @@ import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resources.admin.ext.AdminRealmResourceProvider;
 import org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFactory;
 
@@ -41,8 +43,26 @@ public class McpAdminResourceProviderFactory implements AdminRealmResourceProvid
             if (event instanceof RealmModel.RealmPostCreateEvent created) {
                 RealmModel realm = created.getCreatedRealm();
                 if (McpRealm.isEnabled(realm)) {
-                    McpRealmSetup.enable(created.getKeycloakSession(), realm);
-                    LOG.infof("MCP support set up for realm %s", realm.getName());
+                    // After the creating transaction commits, in a fresh one: only then are Keycloak's default
+                    // registration policies, added during the import, visible to the setup in every case.
+                    String realmId = realm.getId();
+                    created.getKeycloakSession().getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
+                        @Override
+                        protected void commitImpl() {
+                            KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                                RealmModel committed = session.realms().getRealm(realmId);
+                                if (committed != null && McpRealm.isEnabled(committed)) {
+                                    session.getContext().setRealm(committed);
+                                    McpRealmSetup.enable(session, committed);
+                                    LOG.infof("MCP support set up for realm %s", committed.getName());
+                                }
+                            });
+                        }
+
+                        @Override
+                        protected void rollbackImpl() {
+                        }
+                    });
                 }
             } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
                 McpServerRegistry.forget(removed.getRealm().getId());

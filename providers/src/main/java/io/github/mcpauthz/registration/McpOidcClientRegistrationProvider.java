@@ -5,6 +5,7 @@ import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
@@ -20,7 +21,9 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
 import org.keycloak.services.ErrorResponseException;
@@ -69,7 +72,7 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response createOIDC(String body) {
-        return delegate.createOIDC(read(body));
+        return delegate.createOIDC(read(body, EventType.CLIENT_REGISTER));
     }
 
     @GET
@@ -84,7 +87,7 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response updateOIDC(@PathParam("clientId") String clientId, String body) {
-        return delegate.updateOIDC(clientId, read(body));
+        return delegate.updateOIDC(clientId, read(body, EventType.CLIENT_UPDATE));
     }
 
     @DELETE
@@ -93,10 +96,24 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
         return delegate.deleteOIDC(clientId);
     }
 
-    private OIDCClientRepresentation read(String body) {
+    private OIDCClientRepresentation read(String body, EventType eventType) {
         if (body == null || body.isBlank()) {
             throw invalid("A JSON object with the client metadata is required");
         }
+        try {
+            return parse(body);
+        } catch (ErrorResponseException e) {
+            EventBuilder event = delegate.getEvent();
+            if (event != null) {
+                event.event(eventType).detail(Details.REASON, lastDescription).error(ClientMetadataException.INVALID_CLIENT_METADATA);
+            }
+            throw e;
+        }
+    }
+
+    private String lastDescription;
+
+    private OIDCClientRepresentation parse(String body) {
         if (!McpRealm.isEnabled(session.getContext().getRealm())) {
             try {
                 return STRICT.readValue(body, OIDCClientRepresentation.class);
@@ -127,14 +144,31 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
                 forKeycloak.put("scope", withoutOpenid);
             }
         }
+        // Keycloak's converter refuses these with a bare "Client metadata invalid"; say what is wrong instead.
+        JsonNode method = forKeycloak.get("token_endpoint_auth_method");
+        if (method != null && "private_key_jwt".equals(method.asText())) {
+            boolean jwks = forKeycloak.hasNonNull("jwks");
+            boolean jwksUri = forKeycloak.hasNonNull("jwks_uri");
+            if (!jwks && !jwksUri) {
+                throw invalid("private_key_jwt requires jwks or jwks_uri");
+            }
+            if (jwks && jwksUri) {
+                throw invalid("jwks and jwks_uri must not both be sent");
+            }
+        }
         try {
             return LENIENT.treeToValue(forKeycloak, OIDCClientRepresentation.class);
+        } catch (JsonMappingException e) {
+            String field = e.getPath().isEmpty() || e.getPath().get(0).getFieldName() == null
+                    ? "a field" : e.getPath().get(0).getFieldName();
+            throw invalid(field + " has the wrong type (see RFC 7591 for the expected JSON types)");
         } catch (JsonProcessingException e) {
-            throw invalid("Client metadata has a field of the wrong type: " + e.getOriginalMessage());
+            throw invalid("Client metadata is not valid");
         }
     }
 
-    private static ErrorResponseException invalid(String description) {
+    private ErrorResponseException invalid(String description) {
+        lastDescription = description;
         return new ErrorResponseException(ClientMetadataException.INVALID_CLIENT_METADATA, description,
                 Response.Status.BAD_REQUEST);
     }
