@@ -74,23 +74,25 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
         }
         UserModel user = sso.getUser();
         UserConsentModel consent = UserConsentManager.getConsentByClient(session, realm, user, client.getId());
-        boolean missing = consent == null;
-        if (!missing) {
-            missing = TokenManager.getRequestedClientScopes(session, checker.getAuthorizationEndpointRequest().getScope(), client, user)
-                    .filter(ClientScopeModel::isDisplayOnConsentScreen)
-                    .anyMatch(scope -> !consent.isClientScopeGranted(scope));
-        }
-        if (!missing && server != null) {
-            ClientScopeModel grant = KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server));
-            missing = grant == null || !consent.isClientScopeGranted(grant);
-        }
-        if (missing) {
-            String description = server == null
-                    ? "The user has not consented to this client"
+        String description = null;
+        if (consent == null) {
+            description = server == null ? "The user has not consented to this client"
                     : "The user has not consented to this client for " + server.audience();
+        } else if (server != null && !granted(consent, KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server)))) {
+            description = "The user has not consented to this client for " + server.audience();
+        } else if (TokenManager.getRequestedClientScopes(session, checker.getAuthorizationEndpointRequest().getScope(), client, user)
+                .filter(ClientScopeModel::isDisplayOnConsentScreen)
+                .anyMatch(scope -> !consent.isClientScopeGranted(scope))) {
+            description = "The user has not consented to all requested scopes of this client";
+        }
+        if (description != null) {
             checker.getEventBuilder().detail(Details.REASON, description).error(CONSENT_REQUIRED);
             throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, CONSENT_REQUIRED, description);
         }
+    }
+
+    private static boolean granted(UserConsentModel consent, ClientScopeModel scope) {
+        return scope != null && consent.isClientScopeGranted(scope);
     }
 
     static final String CONSENT_REQUIRED = "consent_required";

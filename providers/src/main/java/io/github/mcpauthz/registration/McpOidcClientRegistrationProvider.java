@@ -24,7 +24,9 @@ import jakarta.ws.rs.core.Response;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
+import io.github.mcpauthz.registry.ScopeNames;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.clientregistration.ClientRegistrationAuth;
@@ -138,6 +140,18 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
             String withoutOpenid = Arrays.stream(scope.asText().split(" "))
                     .filter(s -> !s.isEmpty() && !s.equals("openid"))
                     .collect(Collectors.joining(" "));
+            for (String name : withoutOpenid.split(" ")) {
+                if (name.isEmpty()) {
+                    continue;
+                }
+                // Checked here, before any registration policy, so the answer does not depend on their order.
+                if (!ScopeNames.isValid(name)) {
+                    throw invalid("scope contains an invalid scope name: " + RedirectUriRules.abbreviate(name));
+                }
+                if (KeycloakModelUtils.getClientScopeByName(session.getContext().getRealm(), name) == null) {
+                    throw invalid("scope " + RedirectUriRules.abbreviate(name) + " does not exist in this realm");
+                }
+            }
             if (withoutOpenid.isEmpty()) {
                 forKeycloak.remove("scope");
             } else {
