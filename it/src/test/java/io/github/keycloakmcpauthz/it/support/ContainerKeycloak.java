@@ -12,6 +12,8 @@ import java.util.List;
 /** The official image {@code quay.io/keycloak/keycloak:<version>} through Testcontainers, in start-dev mode. */
 final class ContainerKeycloak extends KeycloakEnvironment {
 
+    private static final String TEST_CA_IN_CONTAINER = "/opt/keycloak/conf/cimd-test-ca.pem";
+
     private KeycloakContainer container;
 
     ContainerKeycloak(Settings settings) {
@@ -45,6 +47,10 @@ final class ContainerKeycloak extends KeycloakEnvironment {
                 .withProviderLibsFrom(List.of(settings.providerJar().toFile()))
                 .withCopyFileToContainer(MountableFile.forHostPath(settings.realmFile(), 0644),
                         "/opt/keycloak/data/import/" + REALM + "-realm.json")
+                // trust the CA of the tests' local HTTPS server of client ID metadata documents (CimdTls)
+                .withCopyFileToContainer(MountableFile.forHostPath(CimdTls.get(settings.workDir()).caPem(), 0644),
+                        TEST_CA_IN_CONTAINER)
+                .withCustomCommand("--truststore-paths=" + TEST_CA_IN_CONTAINER)
                 .withStartupTimeout(Duration.ofSeconds(settings.startTimeoutSeconds()));
         if (!features().isEmpty()) {
             container.withFeaturesEnabled(features().split(","));

@@ -82,7 +82,9 @@ final class DistributionKeycloak extends KeycloakEnvironment {
                 "--http-host=127.0.0.1",
                 "--http-port=" + port,
                 "--http-management-port=" + freePort(),
-                "--import-realm"));
+                "--import-realm",
+                // trust the CA of the tests' local HTTPS server of client ID metadata documents (CimdTls)
+                "--truststore-paths=" + CimdTls.get(work).caPem()));
         if (!features().isEmpty()) {
             command.add("--features=" + features());
         }
