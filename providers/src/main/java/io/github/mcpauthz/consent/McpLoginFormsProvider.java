@@ -1,0 +1,159 @@
+package io.github.mcpauthz.consent;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.Set;
+
+import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.registration.DynamicClients;
+import io.github.mcpauthz.registry.McpServer;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.common.util.Time;
+import org.keycloak.forms.login.freemarker.FreeMarkerLoginFormsProvider;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.OrderedModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.rar.AuthorizationDetails;
+import org.keycloak.sessions.AuthenticationSessionModel;
+import org.keycloak.theme.Theme;
+
+/**
+ * Keycloak's FreeMarker login forms, with one change: the consent page of a dynamically registered client in an MCP
+ * realm gets the template attribute {@code mcp} ({@link McpConsentBean}: who is asking, where the user is sent back,
+ * which MCP server, which scopes) and is rendered with the {@value #THEME} login theme, whatever the realm's login
+ * theme is. Every other page, and the consent page of admin-made clients, is exactly Keycloak's.
+ */
+public class McpLoginFormsProvider extends FreeMarkerLoginFormsProvider {
+
+    /** The login theme that renders the MCP consent page. */
+    public static final String THEME = "mcp";
+    /** Template attribute holding the {@link McpConsentBean}. */
+    public static final String ATTRIBUTE = "mcp";
+
+    private static final Logger LOG = Logger.getLogger(McpLoginFormsProvider.class);
+
+    /** Keycloak's consent page order: GUI order (numeric), then name. */
+    private static final Comparator<ClientScopeModel> ORDER = Comparator
+            .comparing((ClientScopeModel scope) -> scope, OrderedModel.OrderedModelComparator.<ClientScopeModel>getInstance())
+            .thenComparing(scope -> Objects.toString(scope.getName(), ""));
+
+    private boolean mcpConsent;
+
+    public McpLoginFormsProvider(KeycloakSession session) {
+        super(session);
+    }
+
+    @Override
+    public Response createOAuthGrant() {
+        McpConsentBean bean = null;
+        try {
+            bean = consentBean();
+        } catch (RuntimeException e) {
+            // Never block a login over the extra information; the stock page still asks for consent.
+            LOG.warn("Could not prepare the MCP consent page; showing Keycloak's", e);
+        }
+        if (bean != null) {
+            attributes.put(ATTRIBUTE, bean);
+            mcpConsent = true;
+        }
+        try {
+            return super.createOAuthGrant();
+        } finally {
+            mcpConsent = false;
+        }
+    }
+
+    @Override
+    protected Theme getTheme() throws IOException {
+        if (mcpConsent) {
+            Theme theme = session.theme().getTheme(THEME, Theme.Type.LOGIN);
+            // Keycloak falls back to its default theme when "mcp" cannot load (e.g. login-v2 disabled).
+            if (theme != null && THEME.equals(theme.getName())) {
+                return theme;
+            }
+            LOG.warnf("Login theme %s is not available; the MCP consent page falls back to the realm's theme", THEME);
+        }
+        return super.getTheme();
+    }
+
+    private McpConsentBean consentBean() {
+        RealmModel realm = this.realm != null ? this.realm : session.getContext().getRealm();
+        AuthenticationSessionModel authSession = authenticationSession;
+        ClientModel client = authSession != null && authSession.getClient() != null ? authSession.getClient() : this.client;
+        if (authSession == null || client == null || !McpRealm.isEnabled(realm) || !DynamicClients.isDynamic(client)) {
+            return null;
+        }
+        McpConsentBean.Client facts = new McpConsentBean.Client(client.getClientId(), client.getName(),
+                client.getAttribute(DynamicClients.METHOD), seconds(client.getAttribute(DynamicClients.REGISTERED_AT)));
+        McpConsentBean.Redirect redirect = McpConsentBean.Redirect.of(authSession.getRedirectUri());
+        Optional<McpServer> server = ResourceConsentRequiredAction.serverOf(realm, authSession);
+
+        List<McpConsentBean.Scope> scopes = new ArrayList<>();
+        Set<String> shown = new HashSet<>();
+        boolean offline = false;
+        List<AuthorizationDetails> pending = clientScopesRequested == null ? List.of() : clientScopesRequested;
+        List<AuthorizationDetails> sortedPending = new ArrayList<>(pending);
+        sortedPending.sort(Comparator.comparing(AuthorizationDetails::getClientScope, ORDER));
+        for (AuthorizationDetails details : sortedPending) {
+            ClientScopeModel scope = details.getClientScope();
+            if (scope == null || scope instanceof ClientModel || ServerGrantScopes.isGrantScope(scope)) {
+                continue;
+            }
+            shown.add(scope.getId());
+            if (OAuth2Constants.OFFLINE_ACCESS.equals(scope.getName())) {
+                offline = true;
+                continue;
+            }
+            scopes.add(new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(),
+                    details.getParameterizedScopeParam(), false));
+        }
+        // Scopes of this request the user allowed before: still part of what the client gets, so listed as such.
+        List<ClientScopeModel> granted = new ArrayList<>();
+        for (String id : authSession.getClientScopes()) {
+            if (id == null || shown.contains(id) || id.equals(client.getId())) {
+                continue;
+            }
+            ClientScopeModel scope = realm.getClientScopeById(id);
+            if (scope == null || ServerGrantScopes.isGrantScope(scope)) {
+                continue;
+            }
+            if (OAuth2Constants.OFFLINE_ACCESS.equals(scope.getName())) {
+                offline = true;
+                continue;
+            }
+            if (scope.isDisplayOnConsentScreen()) {
+                granted.add(scope);
+            }
+        }
+        granted.sort(ORDER);
+        for (ClientScopeModel scope : granted) {
+            scopes.add(new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(), null, true));
+        }
+
+        Locale locale = session.getContext().resolveLocale(user);
+        return new McpConsentBean(facts, redirect,
+                server.map(McpServer::name).orElse(null), server.map(McpServer::audience).orElse(null),
+                scopes, offline, locale, Time.currentTimeMillis());
+    }
+
+    private static Long seconds(String value) {
+        if (value == null) {
+            return null;
+        }
+        try {
+            return Long.parseLong(value.trim());
+        } catch (NumberFormatException e) {
+            return null;
+        }
+    }
+}

@@ -1,0 +1,120 @@
+package io.github.mcpauthz.consent;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.util.List;
+import java.util.Locale;
+
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+import org.junit.jupiter.params.provider.ValueSource;
+
+class McpConsentBeanTest {
+
+    private static final long REGISTERED = 1_800_000_000L; // 2027-01-15T08:00:00Z
+
+    private static McpConsentBean bean(String name, String clientId, String method, String redirect, long nowMillis) {
+        return new McpConsentBean(new McpConsentBean.Client(clientId, name, method, REGISTERED),
+                McpConsentBean.Redirect.of(redirect), "Weather MCP server", "https://weather.example.com/mcp",
+                List.of(new McpConsentBean.Scope("weather:read", "weather:read (Weather MCP server)", null, false)),
+                true, Locale.ENGLISH, nowMillis);
+    }
+
+    @ParameterizedTest(name = "{0} -> {1} {2}")
+    @CsvSource({
+            "http://127.0.0.1:49152/callback, 127.0.0.1, loopback",
+            "http://localhost:6274/oauth/callback, localhost, loopback",
+            "http://[::1]:5000/cb, [::1], loopback",
+            "http://127.10.0.1/cb, 127.10.0.1, loopback",
+            "https://app.example.com/cb, app.example.com, web",
+            "https://APP.Example.com/cb, app.example.com, web",
+            "http://localhost.evil.example/cb, localhost.evil.example, web",
+            "http://127.0.0.1.evil.example/cb, 127.0.0.1.evil.example, web",
+            "com.example.app:/oauth2redirect, com.example.app, app",
+            "cursor://anysphere.cursor-retrieval/oauth/cb, cursor, app",
+    })
+    void redirectTarget(String uri, String host, String kind) {
+        McpConsentBean.Redirect redirect = McpConsentBean.Redirect.of(uri);
+        assertEquals(host, redirect.host());
+        assertEquals(kind, redirect.kind());
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"", "not a uri", "/relative"})
+    void unknownRedirect(String uri) {
+        assertEquals(McpConsentBean.TARGET_UNKNOWN, McpConsentBean.Redirect.of(uri).kind());
+    }
+
+    @Test
+    void longNamesAreCutToEightyCodePointsWithAnEllipsis() {
+        String name = "\uD83D\uDE00".repeat(100); // 100 code points, 200 chars
+        String shown = bean(name, "id", "dcr-anonymous", "http://127.0.0.1/cb", 0).getClientName();
+        assertEquals(McpConsentBean.MAX_NAME, shown.codePointCount(0, shown.length()));
+        assertTrue(shown.endsWith("…"));
+        assertEquals("x".repeat(80), McpConsentBean.display("x".repeat(80), 80));
+    }
+
+    @Test
+    void controlAndBidiCharactersAreDropped() {
+        assertEquals("abc", McpConsentBean.display("a\u202Eb\u0007c\u2066", 80));
+    }
+
+    @Test
+    void hostileNamesAreKeptAsText() {
+        String hostile = "<script>window.__xss=1</script>${msg(\"loginTitle\")}";
+        assertEquals(hostile, bean(hostile, "id", "dcr-anonymous", "http://127.0.0.1/cb", 0).getClientName());
+    }
+
+    @Test
+    void nameFallsBackToClientId() {
+        assertEquals("the-id", bean(" ", "the-id", "dcr-anonymous", "http://127.0.0.1/cb", 0).getClientName());
+    }
+
+    @Test
+    void dynamicRegistrationIsSelfRegistered() {
+        McpConsentBean bean = bean("Agent", "id", "dcr-initial-access-token", "https://app.example.com/cb", 0);
+        assertTrue(bean.isSelfRegistered());
+        assertNull(bean.getVerifiedHost());
+        assertFalse(bean.isLoopback());
+        assertEquals("web", bean.getRedirectKind());
+    }
+
+    @Test
+    void cimdClientsShowTheirDomain() {
+        McpConsentBean bean = bean("Agent", "https://Agent.Example.com/client.json", "cimd", "http://127.0.0.1/cb", 0);
+        assertFalse(bean.isSelfRegistered());
+        assertEquals("agent.example.com", bean.getVerifiedHost());
+        assertTrue(bean.isLoopback());
+    }
+
+    @Test
+    void registrationTimeAndAge() {
+        long registeredMillis = REGISTERED * 1000;
+        McpConsentBean bean = bean("Agent", "id", "dcr-anonymous", "http://127.0.0.1/cb", registeredMillis + 30_000);
+        assertEquals(registeredMillis, bean.getRegisteredAtMillis());
+        assertEquals("2027-01-15T08:00:00Z", bean.getRegisteredAtIso());
+        assertTrue(bean.getRegisteredAtText().contains("2027"), bean.getRegisteredAtText());
+        assertEquals("now", bean.getRegisteredAgeUnit());
+        assertEquals("minutes", bean("a", "id", null, null, registeredMillis + 5 * 60_000).getRegisteredAgeUnit());
+        assertEquals(5, bean("a", "id", null, null, registeredMillis + 5 * 60_000).getRegisteredAgeValue());
+        assertEquals("hours", bean("a", "id", null, null, registeredMillis + 3 * 3_600_000L).getRegisteredAgeUnit());
+        McpConsentBean old = bean("a", "id", null, null, registeredMillis + 10 * 86_400_000L);
+        assertEquals("days", old.getRegisteredAgeUnit());
+        assertEquals(10, old.getRegisteredAgeValue());
+        assertEquals("unknown", old.getRegistrationMethod());
+    }
+
+    @Test
+    void serverAndScopes() {
+        McpConsentBean bean = bean("Agent", "id", "dcr-anonymous", "http://127.0.0.1/cb", 0);
+        assertTrue(bean.isServerNamed());
+        assertEquals("Weather MCP server", bean.getServerName());
+        assertEquals("https://weather.example.com/mcp", bean.getServerUri());
+        assertEquals(1, bean.getScopes().size());
+        assertTrue(bean.isOfflineAccess());
+    }
+}
