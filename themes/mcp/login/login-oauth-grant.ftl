@@ -6,6 +6,9 @@
   Values a client chose (name, client_id, redirect URI) are printed only as ${mcp.x}: FreeMarker escapes them (the
   .ftl output format is HTML), and they never go through msg()/advancedMsg(), which would expand ${key} inside them.
   No ?no_esc, no logo from the client's URL.
+
+  data-consent-item marks the element that stands for each item Keycloak asks consent for (the client itself, the MCP
+  server's grant, each new scope), with the text Keycloak's own page would list: for tests and automation only.
 -->
 <#import "template.ftl" as layout>
 <#import "buttons.ftl" as buttons>
@@ -18,7 +21,7 @@
     <#elseif section = "form">
         <div id="kc-oauth" class="content-area mcp-consent">
             <#if mcp.verifiedHost??>
-                <div class="mcp-identity mcp-identity-verified" id="mcp-identity">
+                <div class="mcp-identity mcp-identity-verified" id="mcp-identity"<#if mcp.clientItem??> data-consent-item="${mcp.clientItem}"</#if>>
                     <p class="mcp-badge mcp-badge-verified" id="mcp-identity-mark">
                         <span>${msg("mcpConsentVerifiedDomain")}</span>
                         <bdi class="mcp-mono" id="mcp-verified-host">${mcp.verifiedHost}</bdi>
@@ -26,7 +29,7 @@
                     <p class="mcp-help">${msg("mcpConsentVerifiedHelp")}</p>
                 </div>
             <#else>
-                <div class="mcp-identity mcp-identity-unverified" id="mcp-identity">
+                <div class="mcp-identity mcp-identity-unverified" id="mcp-identity"<#if mcp.clientItem??> data-consent-item="${mcp.clientItem}"</#if>>
                     <p class="mcp-badge mcp-badge-unverified" id="mcp-identity-mark">
                         <span class="mcp-icon" aria-hidden="true">!</span>
                         <span>${msg("mcpConsentUnverified")}</span>
@@ -55,12 +58,12 @@
                 </#if>
             </section>
 
-            <section class="mcp-section" id="mcp-server" aria-labelledby="mcp-server-heading">
+            <section class="mcp-section" id="mcp-server" aria-labelledby="mcp-server-heading"<#if mcp.serverItem??> data-consent-item="${mcp.serverItem}"</#if>>
                 <h2 class="mcp-heading" id="mcp-server-heading">${msg("mcpConsentServerHeading")}</h2>
                 <#if mcp.serverNamed>
                     <p class="mcp-server-name" id="mcp-server-name"><bdi>${mcp.serverName}</bdi></p>
                     <p class="mcp-mono" id="mcp-server-uri"><bdi>${mcp.serverUri}</bdi></p>
-                    <p class="mcp-help">${msg("mcpConsentServerHelp")}</p>
+                    <p class="mcp-help">${msg("mcpConsentServerHelp")}<#if mcp.serverAllowedBefore> ${msg("mcpConsentServerAllowedBefore")}</#if></p>
                 <#else>
                     <p id="mcp-no-server">${msg("mcpConsentNoServer")}</p>
                 </#if>
@@ -71,16 +74,17 @@
                 <#if mcp.scopes?has_content || mcp.offlineAccess>
                     <ul class="mcp-scopes" id="mcp-scopes">
                         <#list mcp.scopes as scope>
-                            <li class="mcp-scope<#if scope.granted> mcp-scope-granted</#if>">
-                                <#-- scope.text is the realm's consent text (admin-defined, may be ${key}), as on Keycloak's
-                                     page. A parameter is only a MessageFormat argument: advancedMsg does not resolve ${}
-                                     in arguments, and the result is escaped. -->
-                                <span class="mcp-scope-text"><#if scope.parameter??>${advancedMsg(scope.text, scope.parameter)}<#else>${advancedMsg(scope.text)}</#if></span>
+                            <#-- scope.text is the realm's consent text (admin-defined, may be ${key}), as on Keycloak's
+                                 page. A parameter is only a MessageFormat argument: advancedMsg does not resolve ${}
+                                 in arguments, and the result is escaped. -->
+                            <#if scope.parameter??><#assign scopeText = advancedMsg(scope.text, scope.parameter)><#else><#assign scopeText = advancedMsg(scope.text)></#if>
+                            <li class="mcp-scope<#if scope.granted> mcp-scope-granted</#if>"<#if scope.pending> data-consent-item="${scopeText}"</#if>>
+                                <span class="mcp-scope-text">${scopeText}</span>
                                 <#if scope.granted><span class="mcp-scope-note">${msg("mcpConsentScopeGranted")}</span></#if>
                             </li>
                         </#list>
                         <#if mcp.offlineAccess>
-                            <li class="mcp-scope mcp-scope-offline" id="mcp-offline">
+                            <li class="mcp-scope mcp-scope-offline" id="mcp-offline"<#if mcp.offline.pending> data-consent-item="${advancedMsg(mcp.offline.text)}"</#if>>
                                 <span class="mcp-scope-text"><strong>${msg("mcpConsentOfflineTitle")}</strong></span>
                                 <span class="mcp-scope-note">${msg("mcpConsentOfflineText")}</span>
                             </li>
@@ -106,6 +110,7 @@
                             </#switch></span>
                         </li>
                     </#if>
+                    <li id="mcp-allowed-before"><#if mcp.allowedBefore>${msg("mcpConsentAllowedBefore")}<#else>${msg("mcpConsentFirstTime")}</#if></li>
                     <li id="mcp-method"><#switch mcp.registrationMethod>
                         <#case "dcr-anonymous">${msg("mcpConsentMethodAnonymous")}<#break>
                         <#case "dcr-initial-access-token">${msg("mcpConsentMethodInitialAccessToken")}<#break>

@@ -100,12 +100,27 @@ class ConsentPageBrowserIT {
             assertFalse(page.contains("mcp-server:"), page);
             assertFalse(page.contains("Sign you in and act on your behalf"), "the client's own entry is not a scope");
 
+            assertEquals("You have not allowed this application before.", text(driver, "mcp-allowed-before"));
+            // What Keycloak asks consent for, as marked for automation: the client, the server's grant, the scopes.
+            assertEquals(List.of("Sign you in and act on your behalf (this application registered itself)",
+                            "Weather MCP server (" + SampleRealm.WEATHER_SERVER + ")",
+                            "weather:read (Weather MCP server)", "Offline Access"),
+                    consentItems(driver));
+
             assertButtons(browser, "Allow", "Deny");
             assertKeyboardOrderAndVisibleFocus(browser);
             browser.screenshot(Chromium.screenshotDir().resolve("consent-en.png"));
 
             driver.findElement(By.id("kc-login")).click();
             assertRedirectWithCodeAndIss(driver, request);
+
+            // Asked again (prompt=consent, same SSO session): the page says what was allowed before.
+            openConsent(browser, request(client).set("prompt", "consent"));
+            assertEquals("You allowed this application before.", text(driver, "mcp-allowed-before"));
+            assertTrue(text(driver, "mcp-server").endsWith("You allowed this before."), () -> text(driver, "mcp-server"));
+            assertEquals("weather:read (Weather MCP server)\nYou allowed this before.",
+                    driver.findElement(By.cssSelector("#mcp-scopes > li")).getText());
+            assertEquals(4, consentItems(driver).size(), () -> consentItems(driver).toString());
         }
     }
 
@@ -300,6 +315,12 @@ class ConsentPageBrowserIT {
         assertFalse(driver.findElements(By.id("mcp-client-name")).isEmpty(),
                 () -> "no MCP consent page: " + driver.getCurrentUrl() + "\n" + driver.findElement(By.tagName("body")).getText());
         assertNotNull(driver.findElement(By.cssSelector("form[action*='/login-actions/consent'] input[name=code]")));
+    }
+
+    /** The {@code data-consent-item} texts of the page, in page order. */
+    private static List<String> consentItems(WebDriver driver) {
+        return driver.findElements(By.cssSelector("#kc-oauth [data-consent-item]")).stream()
+                .map(element -> element.getAttribute("data-consent-item")).collect(Collectors.toList());
     }
 
     private static String text(WebDriver driver, String id) {

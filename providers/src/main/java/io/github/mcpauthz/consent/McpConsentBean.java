@@ -30,6 +30,8 @@ public final class McpConsentBean {
     private final String clientName;
     private final String clientId;
     private final boolean selfRegistered;
+    private final String clientItem;
+    private final boolean allowedBefore;
     private final String registrationMethod;
     private final String verifiedHost;
     private final Long registeredAtMillis;
@@ -42,13 +44,17 @@ public final class McpConsentBean {
     private final String redirectKind;
     private final String serverName;
     private final String serverUri;
+    private final String serverItem;
+    private final boolean serverAllowedBefore;
     private final List<Scope> scopes;
-    private final boolean offlineAccess;
+    private final Scope offline;
 
-    McpConsentBean(Client client, Redirect redirect, String serverName, String serverUri, List<Scope> scopes,
-                   boolean offlineAccess, Locale locale, long nowMillis) {
+    McpConsentBean(Client client, Redirect redirect, String serverName, String serverUri, String serverItem,
+                   boolean serverAllowedBefore, List<Scope> scopes, Scope offline, Locale locale, long nowMillis) {
         String name = client.name() == null || client.name().isBlank() ? client.clientId() : client.name();
         this.clientName = display(name, MAX_NAME);
+        this.clientItem = client.consentItem();
+        this.allowedBefore = client.allowedBefore();
         this.clientId = display(client.clientId(), MAX_VALUE);
         this.registrationMethod = client.method() == null ? "unknown" : client.method();
         this.verifiedHost = "cimd".equals(client.method()) ? display(cimdHost(client.clientId()), MAX_VALUE) : null;
@@ -85,8 +91,10 @@ public final class McpConsentBean {
         this.redirectKind = redirect.kind();
         this.serverName = serverName == null ? null : display(serverName, MAX_NAME);
         this.serverUri = serverUri == null ? null : display(serverUri, MAX_VALUE);
+        this.serverItem = serverUri == null ? null : serverItem;
+        this.serverAllowedBefore = serverUri != null && serverAllowedBefore;
         this.scopes = List.copyOf(scopes);
-        this.offlineAccess = offlineAccess;
+        this.offline = offline;
     }
 
     /** The client's name ({@code client_name}), or its client_id when it has none; at most {@value #MAX_NAME} code points. */
@@ -96,6 +104,20 @@ public final class McpConsentBean {
 
     public String getClientId() {
         return clientId;
+    }
+
+    /**
+     * Keycloak's consent item for the client itself (its consent text) when this user has not allowed the client
+     * before, else null. Like the other {@code ...Item} values it is only written to a {@code data-consent-item}
+     * attribute, for tests and automation: the page shows the client by name instead.
+     */
+    public String getClientItem() {
+        return clientItem;
+    }
+
+    /** Whether this user has allowed the client before (a consent is stored for the client). */
+    public boolean isAllowedBefore() {
+        return allowedBefore;
     }
 
     /** True unless the client's identity is a verified domain (CIMD): its name is whatever its registrant chose. */
@@ -175,6 +197,16 @@ public final class McpConsentBean {
         return serverUri;
     }
 
+    /** Keycloak's consent item for the MCP server (its grant scope's text) when not allowed before, else null. */
+    public String getServerItem() {
+        return serverItem;
+    }
+
+    /** Whether the user allowed this client access to this MCP server before. */
+    public boolean isServerAllowedBefore() {
+        return serverAllowedBefore;
+    }
+
     /** The requested scopes to show: neither the client itself, nor the MCP server grant, nor offline_access. */
     public List<Scope> getScopes() {
         return scopes;
@@ -182,7 +214,12 @@ public final class McpConsentBean {
 
     /** Whether the request asks for offline access (a refresh token that outlives the user's session). */
     public boolean isOfflineAccess() {
-        return offlineAccess;
+        return offline != null;
+    }
+
+    /** The offline_access scope of the request, or null. */
+    public Scope getOffline() {
+        return offline;
     }
 
     /** One requested scope. {@code text} is the realm's consent text (admin-defined; may be a {@code ${key}}). */
@@ -191,12 +228,14 @@ public final class McpConsentBean {
         private final String name;
         private final String text;
         private final String parameter;
+        private final boolean pending;
         private final boolean granted;
 
-        public Scope(String name, String text, String parameter, boolean granted) {
+        public Scope(String name, String text, String parameter, boolean pending, boolean granted) {
             this.name = name;
             this.text = text;
             this.parameter = parameter == null ? null : display(parameter, MAX_VALUE);
+            this.pending = pending;
             this.granted = granted;
         }
 
@@ -213,14 +252,23 @@ public final class McpConsentBean {
             return parameter;
         }
 
-        /** True when the user allowed this scope for the client before; only new scopes need consent now. */
+        /** True when Keycloak asks consent for this scope now (false: already allowed, not asked again). */
+        public boolean isPending() {
+            return pending;
+        }
+
+        /** True when the user's stored consent for the client already includes this scope. */
         public boolean isGranted() {
             return granted;
         }
     }
 
-    /** The client facts the page shows. */
-    record Client(String clientId, String name, String method, Long registeredAtSeconds) {
+    /**
+     * The client facts the page shows; {@code consentItem} is the client's consent text if Keycloak asks consent for
+     * the client itself, {@code allowedBefore} whether the user has a stored consent for it.
+     */
+    record Client(String clientId, String name, String method, Long registeredAtSeconds, String consentItem,
+                  boolean allowedBefore) {
     }
 
     /** Where the authorization response goes. */

@@ -23,7 +23,11 @@ import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.OrderedModel;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserConsentModel;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.rar.AuthorizationDetails;
+import org.keycloak.services.managers.UserConsentManager;
 import org.keycloak.sessions.AuthenticationSessionModel;
 import org.keycloak.theme.Theme;
 
@@ -93,57 +97,71 @@ public class McpLoginFormsProvider extends FreeMarkerLoginFormsProvider {
         if (authSession == null || client == null || !McpRealm.isEnabled(realm) || !DynamicClients.isDynamic(client)) {
             return null;
         }
-        McpConsentBean.Client facts = new McpConsentBean.Client(client.getClientId(), client.getName(),
-                client.getAttribute(DynamicClients.METHOD), seconds(client.getAttribute(DynamicClients.REGISTERED_AT)));
-        McpConsentBean.Redirect redirect = McpConsentBean.Redirect.of(authSession.getRedirectUri());
+        UserModel person = authSession.getAuthenticatedUser() != null ? authSession.getAuthenticatedUser() : user;
+        UserConsentModel stored = person == null ? null
+                : UserConsentManager.getConsentByClient(session, realm, person, client.getId());
         Optional<McpServer> server = ResourceConsentRequiredAction.serverOf(realm, authSession);
 
+        List<AuthorizationDetails> pending = clientScopesRequested == null ? List.of() : clientScopesRequested;
+        String clientItem = null;
+        String serverItem = null;
+        McpConsentBean.Scope offline = null;
         List<McpConsentBean.Scope> scopes = new ArrayList<>();
         Set<String> shown = new HashSet<>();
-        boolean offline = false;
-        List<AuthorizationDetails> pending = clientScopesRequested == null ? List.of() : clientScopesRequested;
         List<AuthorizationDetails> sortedPending = new ArrayList<>(pending);
         sortedPending.sort(Comparator.comparing(AuthorizationDetails::getClientScope, ORDER));
         for (AuthorizationDetails details : sortedPending) {
             ClientScopeModel scope = details.getClientScope();
-            if (scope == null || scope instanceof ClientModel || ServerGrantScopes.isGrantScope(scope)) {
+            if (scope == null) {
                 continue;
             }
             shown.add(scope.getId());
-            if (OAuth2Constants.OFFLINE_ACCESS.equals(scope.getName())) {
-                offline = true;
-                continue;
+            String parameter = details.getParameterizedScopeParam();
+            boolean granted = stored != null && stored.isClientScopeGranted(scope, parameter);
+            if (scope instanceof ClientModel) {
+                clientItem = scope.getConsentScreenText();
+            } else if (ServerGrantScopes.isGrantScope(scope)) {
+                serverItem = scope.getConsentScreenText();
+            } else if (OAuth2Constants.OFFLINE_ACCESS.equals(scope.getName())) {
+                offline = new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(), null, true, granted);
+            } else {
+                scopes.add(new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(), parameter, true, granted));
             }
-            scopes.add(new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(),
-                    details.getParameterizedScopeParam(), false));
         }
-        // Scopes of this request the user allowed before: still part of what the client gets, so listed as such.
-        List<ClientScopeModel> granted = new ArrayList<>();
+        // Scopes of this request Keycloak does not ask for again: still part of what the client gets, so listed.
+        List<ClientScopeModel> notAsked = new ArrayList<>();
         for (String id : authSession.getClientScopes()) {
             if (id == null || shown.contains(id) || id.equals(client.getId())) {
                 continue;
             }
             ClientScopeModel scope = realm.getClientScopeById(id);
-            if (scope == null || ServerGrantScopes.isGrantScope(scope)) {
+            if (scope == null || ServerGrantScopes.isGrantScope(scope) || !scope.isDisplayOnConsentScreen()) {
                 continue;
             }
             if (OAuth2Constants.OFFLINE_ACCESS.equals(scope.getName())) {
-                offline = true;
-                continue;
-            }
-            if (scope.isDisplayOnConsentScreen()) {
-                granted.add(scope);
+                offline = new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(), null, false, true);
+            } else {
+                notAsked.add(scope);
             }
         }
-        granted.sort(ORDER);
-        for (ClientScopeModel scope : granted) {
-            scopes.add(new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(), null, true));
+        notAsked.sort(ORDER);
+        for (ClientScopeModel scope : notAsked) {
+            scopes.add(new McpConsentBean.Scope(scope.getName(), scope.getConsentScreenText(), null, false, true));
+        }
+        boolean serverAllowedBefore = false;
+        if (server.isPresent() && stored != null) {
+            ClientScopeModel grant = KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server.get()));
+            serverAllowedBefore = grant != null && stored.isClientScopeGranted(grant);
         }
 
+        McpConsentBean.Client facts = new McpConsentBean.Client(client.getClientId(), client.getName(),
+                client.getAttribute(DynamicClients.METHOD), seconds(client.getAttribute(DynamicClients.REGISTERED_AT)),
+                clientItem, stored != null);
+        McpConsentBean.Redirect redirect = McpConsentBean.Redirect.of(authSession.getRedirectUri());
         Locale locale = session.getContext().resolveLocale(user);
         return new McpConsentBean(facts, redirect,
-                server.map(McpServer::name).orElse(null), server.map(McpServer::audience).orElse(null),
-                scopes, offline, locale, Time.currentTimeMillis());
+                server.map(McpServer::name).orElse(null), server.map(McpServer::audience).orElse(null), serverItem,
+                serverAllowedBefore, scopes, offline, locale, Time.currentTimeMillis());
     }
 
     private static Long seconds(String value) {

@@ -18,10 +18,12 @@ class McpConsentBeanTest {
     private static final long REGISTERED = 1_800_000_000L; // 2027-01-15T08:00:00Z
 
     private static McpConsentBean bean(String name, String clientId, String method, String redirect, long nowMillis) {
-        return new McpConsentBean(new McpConsentBean.Client(clientId, name, method, REGISTERED),
+        return new McpConsentBean(new McpConsentBean.Client(clientId, name, method, REGISTERED, "Sign you in", false),
                 McpConsentBean.Redirect.of(redirect), "Weather MCP server", "https://weather.example.com/mcp",
-                List.of(new McpConsentBean.Scope("weather:read", "weather:read (Weather MCP server)", null, false)),
-                true, Locale.ENGLISH, nowMillis);
+                "Weather MCP server (https://weather.example.com/mcp)", false,
+                List.of(new McpConsentBean.Scope("weather:read", "weather:read (Weather MCP server)", null, true, false)),
+                new McpConsentBean.Scope("offline_access", "${offlineAccessScopeConsentText}", null, true, false),
+                Locale.ENGLISH, nowMillis);
     }
 
     @ParameterizedTest(name = "{0} -> {1} {2}")
@@ -116,5 +118,22 @@ class McpConsentBeanTest {
         assertEquals("https://weather.example.com/mcp", bean.getServerUri());
         assertEquals(1, bean.getScopes().size());
         assertTrue(bean.isOfflineAccess());
+        assertEquals("Sign you in", bean.getClientItem());
+        assertFalse(bean.isAllowedBefore());
+        assertEquals("Weather MCP server (https://weather.example.com/mcp)", bean.getServerItem());
+        assertFalse(bean.isServerAllowedBefore());
+    }
+
+    @Test
+    void noServerNoServerItem() {
+        McpConsentBean bean = new McpConsentBean(new McpConsentBean.Client("id", "Agent", "dcr-anonymous", null, null, true),
+                McpConsentBean.Redirect.of("http://127.0.0.1/cb"), null, null, "stale", true, List.of(), null,
+                Locale.ENGLISH, 0);
+        assertFalse(bean.isServerNamed());
+        assertNull(bean.getServerItem());
+        assertFalse(bean.isServerAllowedBefore());
+        assertTrue(bean.isAllowedBefore());
+        assertFalse(bean.isOfflineAccess());
+        assertNull(bean.getRegisteredAtText());
     }
 }

@@ -135,9 +135,20 @@ public final class ConsentBrowser {
                 + "; last: " + response.describe());
     }
 
-    /** The texts of the list on the consent page ({@code #kc-oauth li}), e.g. "Demo MCP server (http://...)". */
+    /**
+     * The items the consent page asks about, e.g. "Demo MCP server (http://...)": on Keycloak's page the texts of its
+     * list ({@code #kc-oauth li}); on the MCP consent page (dynamic clients) the elements marked
+     * {@code data-consent-item}, which carry the same texts.
+     */
     private static List<String> consentItems(Document page) {
         List<String> items = new ArrayList<>();
+        List<Element> marked = page.select("#kc-oauth [data-consent-item]");
+        if (page.getElementById("mcp-client-name") != null) {
+            for (Element item : marked) {
+                items.add(item.attr("data-consent-item").trim());
+            }
+            return List.copyOf(items);
+        }
         for (Element item : page.select("#kc-oauth li")) {
             items.add(item.text().trim());
         }
