@@ -9,6 +9,7 @@ import io.github.keycloakmcpauthz.it.support.CimdDocumentServer;
 import io.github.keycloakmcpauthz.it.support.CimdDocumentServer.Response;
 import io.github.keycloakmcpauthz.it.support.CimdDocuments;
 import io.github.keycloakmcpauthz.it.support.CimdRealm;
+import io.github.keycloakmcpauthz.it.support.CimdSetup;
 import io.github.keycloakmcpauthz.it.support.KeycloakEnvironment;
 import io.github.keycloakmcpauthz.it.support.KeycloakIT;
 import io.github.keycloakmcpauthz.it.support.McpClient;
@@ -47,19 +48,13 @@ class CimdCacheIT {
 
     @BeforeAll
     static void createRealmAndServer(KeycloakEnvironment keycloak) {
-        CimdDocumentServer.assumeReachableFrom(keycloak);
-        server = CimdDocumentServer.start();
+        server = CimdSetup.reachableServer(keycloak);
         realm = CimdRealm.create(keycloak, "cimd-cache", CimdRealm.LOOPBACK_ALLOWED);
     }
 
     @AfterAll
     static void cleanUp() {
-        if (realm != null) {
-            realm.delete();
-        }
-        if (server != null) {
-            server.close();
-        }
+        CimdSetup.cleanUp(realm, server);
     }
 
     @AfterEach

@@ -9,6 +9,7 @@ import io.github.keycloakmcpauthz.it.support.CimdDocumentServer.Response;
 import io.github.keycloakmcpauthz.it.support.CimdDocuments;
 import io.github.keycloakmcpauthz.it.support.CimdDocuments.Shape;
 import io.github.keycloakmcpauthz.it.support.CimdRealm;
+import io.github.keycloakmcpauthz.it.support.CimdSetup;
 import io.github.keycloakmcpauthz.it.support.HttpResult;
 import io.github.keycloakmcpauthz.it.support.KeycloakEnvironment;
 import io.github.keycloakmcpauthz.it.support.KeycloakIT;
@@ -45,19 +46,13 @@ class CimdFlowIT {
 
     @BeforeAll
     static void createRealmAndServer(KeycloakEnvironment keycloak) {
-        CimdDocumentServer.assumeReachableFrom(keycloak);
-        server = CimdDocumentServer.start();
+        server = CimdSetup.reachableServer(keycloak);
         realm = CimdRealm.create(keycloak, "cimd-flow", CimdRealm.LOOPBACK_ALLOWED);
     }
 
     @AfterAll
     static void cleanUp() {
-        if (realm != null) {
-            realm.delete();
-        }
-        if (server != null) {
-            server.close();
-        }
+        CimdSetup.cleanUp(realm, server);
     }
 
     @ParameterizedTest

@@ -37,9 +37,7 @@ class ClientMetadataValidationIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.close();
-        }
+        McpTestRealm.close(realm);
     }
 
     static Stream<Named<Consumer<Map<String, Object>>>> badMetadata() {

@@ -53,9 +53,7 @@ class ConsentDenialIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.deleteIfCreated();
-        }
+        ConsentRealm.deleteIfCreated(realm);
     }
 
     /**

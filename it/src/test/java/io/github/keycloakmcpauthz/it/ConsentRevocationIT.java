@@ -60,9 +60,7 @@ class ConsentRevocationIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.deleteIfCreated();
-        }
+        ConsentRealm.deleteIfCreated(realm);
     }
 
     @Test

@@ -48,9 +48,7 @@ class DynamicClientConsentIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.close();
-        }
+        McpTestRealm.close(realm);
     }
 
     @Test

@@ -49,9 +49,7 @@ class DynamicRegistrationIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.close();
-        }
+        McpTestRealm.close(realm);
     }
 
     /** The body of the TypeScript SDK's registerClient(), anonymous, in the sample realm. */

@@ -40,9 +40,7 @@ class LoopbackRedirectIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.close();
-        }
+        McpTestRealm.close(realm);
     }
 
     @ParameterizedTest

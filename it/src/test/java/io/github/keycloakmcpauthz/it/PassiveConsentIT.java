@@ -49,9 +49,7 @@ class PassiveConsentIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.deleteIfCreated();
-        }
+        ConsentRealm.deleteIfCreated(realm);
     }
 
     @Test

@@ -50,9 +50,7 @@ class PkceRequiredIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.close();
-        }
+        McpTestRealm.close(realm);
     }
 
     @ParameterizedTest

@@ -36,9 +36,7 @@ class RedirectUriValidationIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.close();
-        }
+        McpTestRealm.close(realm);
     }
 
     static Stream<Named<Consumer<Map<String, Object>>>> badRedirects() {

@@ -51,9 +51,7 @@ class RegistrationUpdateIT {
 
     @AfterAll
     static void deleteRealm() {
-        if (realm != null) {
-            realm.close();
-        }
+        McpTestRealm.close(realm);
     }
 
     static Stream<Arguments> refusedUpdates() {

@@ -21,7 +21,7 @@ import java.util.Map;
 /**
  * The user's browser: keeps Keycloak's cookies (so a second authorization in the same browser rides on the SSO
  * session), follows Keycloak's own redirects one by one, fills in the login form, accepts the consent page, and
- * stops at the first redirect to the client.
+ * stops at the first redirect to the client. {@link ConsentBrowser} walks the same way and records what was shown.
  */
 public final class Browser {
 
@@ -33,11 +33,32 @@ public final class Browser {
             .connectTimeout(Duration.ofSeconds(5))
             .build();
 
+    /** Whether a button to press must be in the form (else Keycloak's "Yes" is sent for it). */
+    private final boolean strictButtons;
+
+    public Browser() {
+        this(false);
+    }
+
+    Browser(boolean strictButtons) {
+        this.strictButtons = strictButtons;
+    }
+
     public AuthorizationResponse authorize(AuthorizationRequest request, User user) {
+        ConsentBrowser.Outcome outcome = authorize(request, user, "accept");
+        return outcome.response().withPages(outcome.loginShown(), outcome.consentShown());
+    }
+
+    /**
+     * Runs {@code request}: logs in as {@code user} if the login form comes (null: stop there), answers a consent
+     * page with {@code consentButton}, and stops at the redirect to the client's {@code redirect_uri} or at any other
+     * page, recording what the user was shown.
+     */
+    ConsentBrowser.Outcome authorize(AuthorizationRequest request, User user, String consentButton) {
         String redirectUri = request.redirectUri();
+        List<List<String>> consentPages = new ArrayList<>();
+        boolean loginShown = false;
         HttpResult response = get(request.toUri());
-        boolean loginSubmitted = false;
-        boolean consentSubmitted = false;
         for (int step = 0; step < MAX_STEPS; step++) {
             int status = response.status();
             if (status >= 300 && status < 400) {
@@ -46,23 +67,25 @@ public final class Browser {
                         .orElseThrow(() -> new AssertionError("redirect without Location: " + redirect.describe()));
                 URI target = redirect.uri().resolve(location);
                 if (redirectUri != null && target.toString().startsWith(redirectUri)) {
-                    return AuthorizationResponse.redirect(request, target).withPages(loginSubmitted, consentSubmitted);
+                    return new ConsentBrowser.Outcome(AuthorizationResponse.redirect(request, target), loginShown,
+                            List.copyOf(consentPages));
                 }
                 response = get(target);
                 continue;
             }
             if (status != 200) {
-                return AuthorizationResponse.page(request, status, text(response)).withPages(loginSubmitted, consentSubmitted);
+                return new ConsentBrowser.Outcome(AuthorizationResponse.page(request, status, text(response)),
+                        loginShown, List.copyOf(consentPages));
             }
             Document page = Jsoup.parse(response.body(), response.uri().toString());
             Element login = page.selectFirst("form#kc-form-login");
             if (login != null) {
-                if (loginSubmitted || user == null) {
-                    return AuthorizationResponse.page(request, status, "login form shown "
-                            + (user == null ? "but no user given" : "again, login failed") + ": " + text(response))
-                            .withPages(true, consentSubmitted);
+                if (loginShown || user == null) {
+                    return new ConsentBrowser.Outcome(AuthorizationResponse.page(request, status, "login form shown "
+                            + (user == null ? "but no user given" : "again, login failed") + ": " + text(response)),
+                            true, List.copyOf(consentPages));
                 }
-                loginSubmitted = true;
+                loginShown = true;
                 response = submit(login, Map.of("username", user.username(), "password", user.password()), null);
                 continue;
             }
@@ -70,15 +93,16 @@ public final class Browser {
                     .filter(form -> form.attr("action").contains("/login-actions/consent"))
                     .findFirst().orElse(null);
             if (consent != null) {
-                if (consentSubmitted) {
-                    return AuthorizationResponse.page(request, status, "consent page shown again: " + text(response))
-                            .withPages(loginSubmitted, true);
+                if (!consentPages.isEmpty()) {
+                    return new ConsentBrowser.Outcome(AuthorizationResponse.page(request, status,
+                            "consent page shown again: " + text(response)), loginShown, List.copyOf(consentPages));
                 }
-                consentSubmitted = true;
-                response = submit(consent, Map.of(), "accept");
+                consentPages.add(ConsentBrowser.consentItems(page));
+                response = submit(consent, Map.of(), consentButton);
                 continue;
             }
-            return AuthorizationResponse.page(request, status, text(response)).withPages(loginSubmitted, consentSubmitted);
+            return new ConsentBrowser.Outcome(AuthorizationResponse.page(request, status, text(response)),
+                    loginShown, List.copyOf(consentPages));
         }
         throw new AssertionError("more than " + MAX_STEPS + " steps without reaching " + redirectUri
                 + "; last: " + response.describe());
@@ -101,12 +125,18 @@ public final class Browser {
             }
             fields.computeIfAbsent(name, key -> new ArrayList<>()).add(input.val());
         }
-        for (Element pressed : form.select("button[name]")) {
-            if (pressed.attr("name").equals(button)) {
-                fields.put(button, new ArrayList<>(List.of(pressed.val())));
+        if (button != null && strictButtons) {
+            Element pressed = form.selectFirst("button[name=" + button + "], input[type=submit][name=" + button + "]");
+            if (pressed == null) {
+                throw new AssertionError("no button '" + button + "' in form " + form.outerHtml());
             }
-        }
-        if (button != null) {
+            fields.put(button, new ArrayList<>(List.of(pressed.val())));
+        } else if (button != null) {
+            for (Element pressed : form.select("button[name]")) {
+                if (pressed.attr("name").equals(button)) {
+                    fields.put(button, new ArrayList<>(List.of(pressed.val())));
+                }
+            }
             fields.putIfAbsent(button, new ArrayList<>(List.of("Yes")));
         }
         values.forEach((name, value) -> fields.put(name, new ArrayList<>(List.of(value))));

@@ -75,6 +75,13 @@ public final class ConsentRealm {
         }
     }
 
+    /** For {@code @AfterAll}: deletes {@code realm} if it was created (null: set-up did not get that far). */
+    public static void deleteIfCreated(ConsentRealm realm) {
+        if (realm != null) {
+            realm.deleteIfCreated();
+        }
+    }
+
     public String name() {
         return name;
     }

@@ -126,6 +126,13 @@ public final class McpTestRealm implements AutoCloseable {
         admin().deleteRealm(name);
     }
 
+    /** For {@code @AfterAll}: closes (deletes) {@code realm} unless it is null (set-up did not get that far). */
+    public static void close(McpTestRealm realm) {
+        if (realm != null) {
+            realm.close();
+        }
+    }
+
     @Override
     public String toString() {
         return name;
