@@ -11,7 +11,6 @@ import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserConsentModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.services.managers.AuthenticationManager;
@@ -78,7 +77,7 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
         if (consent == null) {
             description = server == null ? "The user has not consented to this client"
                     : "The user has not consented to this client for " + server.audience();
-        } else if (server != null && !granted(consent, KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server)))) {
+        } else if (server != null && !granted(consent, ServerGrantScopes.attached(client, server))) {
             description = "The user has not consented to this client for " + server.audience();
         } else if (TokenManager.getRequestedClientScopes(session, checker.getAuthorizationEndpointRequest().getScope(), client, user)
                 .filter(ClientScopeModel::isDisplayOnConsentScreen)

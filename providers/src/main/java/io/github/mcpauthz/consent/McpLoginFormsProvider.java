@@ -25,7 +25,6 @@ import org.keycloak.models.OrderedModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserConsentModel;
 import org.keycloak.models.UserModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.rar.AuthorizationDetails;
 import org.keycloak.services.managers.UserConsentManager;
 import org.keycloak.sessions.AuthenticationSessionModel;
@@ -150,7 +149,7 @@ public class McpLoginFormsProvider extends FreeMarkerLoginFormsProvider {
         }
         boolean serverAllowedBefore = false;
         if (server.isPresent() && stored != null) {
-            ClientScopeModel grant = KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server.get()));
+            ClientScopeModel grant = ServerGrantScopes.attached(client, server.get());
             serverAllowedBefore = grant != null && stored.isClientScopeGranted(grant);
         }
 

@@ -9,7 +9,6 @@ import io.github.mcpauthz.registry.InvalidResourceException;
 import io.github.mcpauthz.registry.McpServer;
 import io.github.mcpauthz.registry.McpServerIndex;
 import io.github.mcpauthz.registry.McpServerRegistry;
-import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
@@ -27,8 +26,6 @@ import org.keycloak.sessions.AuthenticationSessionModel;
  * server A is asked again for server B; prompt=none then answers consent_required. Never shown as a page itself.
  */
 public class ResourceConsentRequiredAction implements RequiredActionProvider {
-
-    private static final Logger LOG = Logger.getLogger(ResourceConsentRequiredAction.class);
 
     private final KeycloakSession session;
 
@@ -51,22 +48,21 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
         if (server.isEmpty()) {
             return;
         }
-        ClientScopeModel grant = KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server.get()));
+        ClientScopeModel grant = ServerGrantScopes.attached(client, server.get());
         if (grant == null) {
-            grant = ServerGrantScopes.ensure(realm, server.get());
-        }
-        if (!client.getClientScopes(false).containsKey(grant.getName())
-                && !client.getClientScopes(true).containsKey(grant.getName())) {
-            client.addClientScope(grant, false); // once per client and server
+            // Once per client and server: find (or repair) the realm's grant scope and attach it to the client.
+            grant = KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server.get()));
+            if (grant == null) {
+                grant = ServerGrantScopes.ensure(realm, server.get());
+            }
+            client.addClientScope(grant, false);
         }
         String scope = authSession.getClientNote(OAuth2Constants.SCOPE);
         String grantName = grant.getName();
         if (scope == null || Arrays.stream(scope.split(" ")).noneMatch(grantName::equals)) {
             authSession.setClientNote(OAuth2Constants.SCOPE, scope == null || scope.isBlank() ? grantName : scope + " " + grantName);
         }
-        LOG.tracef("before: %s", authSession.getClientScopes());
         AuthenticationManager.setClientScopesInSession(session, authSession);
-        LOG.tracef("after: %s", authSession.getClientScopes());
     }
 
     static Optional<McpServer> serverOf(RealmModel realm, AuthenticationSessionModel authSession) {

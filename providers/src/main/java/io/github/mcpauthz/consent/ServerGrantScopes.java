@@ -1,6 +1,7 @@
 package io.github.mcpauthz.consent;
 
 import io.github.mcpauthz.registry.McpServer;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
@@ -27,6 +28,17 @@ public final class ServerGrantScopes {
 
     public static boolean isGrantScope(ClientScopeModel scope) {
         return scope != null && scope.getName() != null && scope.getName().startsWith(PREFIX);
+    }
+
+    /**
+     * The server's grant scope among the client's own scopes, or null when it was never attached to the client (then
+     * the user cannot have consented to it). A lookup in the client's scope map: the realm's client scopes, which
+     * grow with the number of MCP servers, are not scanned on the authorization path.
+     */
+    public static ClientScopeModel attached(ClientModel client, McpServer server) {
+        String name = name(server);
+        ClientScopeModel scope = client.getClientScopes(false).get(name);
+        return scope != null ? scope : client.getClientScopes(true).get(name);
     }
 
     /** Creates or updates the server's grant scope. */

@@ -12,14 +12,10 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.Config;
-import org.keycloak.events.Details;
-import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.representations.idm.ClientRepresentation;
-import org.keycloak.services.ErrorResponseException;
-import org.keycloak.services.clientregistration.ClientRegistrationAuth;
 import org.keycloak.services.clientregistration.ClientRegistrationProvider;
 import org.keycloak.services.clientregistration.ClientRegistrationProviderFactory;
 import org.keycloak.services.clientregistration.DefaultClientRegistrationProvider;
@@ -58,14 +54,13 @@ public class McpDefaultClientRegistrationProviderFactory implements ClientRegist
     public void close() {
     }
 
-    public static class Provider implements ClientRegistrationProvider {
+    public static class Provider extends DelegatingClientRegistrationProvider<DefaultClientRegistrationProvider> {
 
         private final KeycloakSession session;
-        private final DefaultClientRegistrationProvider delegate;
 
         Provider(KeycloakSession session) {
+            super(new DefaultClientRegistrationProvider(session));
             this.session = session;
-            this.delegate = new DefaultClientRegistrationProvider(session);
         }
 
         @POST
@@ -100,38 +95,8 @@ public class McpDefaultClientRegistrationProviderFactory implements ClientRegist
 
         private void refuseInMcpRealm(EventType type) {
             if (McpRealm.isEnabled(session.getContext().getRealm())) {
-                EventBuilder event = delegate.getEvent();
-                if (event != null) {
-                    event.event(type).detail(Details.REASON, DESCRIPTION).error(ClientMetadataException.INVALID_CLIENT_METADATA);
-                }
-                throw new ErrorResponseException(ClientMetadataException.INVALID_CLIENT_METADATA, DESCRIPTION,
-                        Response.Status.BAD_REQUEST);
+                throw refuse(type, DESCRIPTION);
             }
-        }
-
-        @Override
-        public void setAuth(ClientRegistrationAuth auth) {
-            delegate.setAuth(auth);
-        }
-
-        @Override
-        public ClientRegistrationAuth getAuth() {
-            return delegate.getAuth();
-        }
-
-        @Override
-        public void setEvent(EventBuilder event) {
-            delegate.setEvent(event);
-        }
-
-        @Override
-        public EventBuilder getEvent() {
-            return delegate.getEvent();
-        }
-
-        @Override
-        public void close() {
-            delegate.close();
         }
     }
 }

@@ -21,16 +21,11 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.events.Details;
-import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import io.github.mcpauthz.registry.ScopeNames;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
-import org.keycloak.services.ErrorResponseException;
-import org.keycloak.services.clientregistration.ClientRegistrationAuth;
-import org.keycloak.services.clientregistration.ClientRegistrationProvider;
 import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
 import org.keycloak.util.JsonSerialization;
 
@@ -44,7 +39,7 @@ import org.keycloak.util.JsonSerialization;
  * and record what Keycloak would drop ({@code software_id}, {@code software_version}, {@code application_type}).
  * All registration work is Keycloak's {@link OIDCClientRegistrationProvider}. Other realms see Keycloak's behaviour.
  */
-public class McpOidcClientRegistrationProvider implements ClientRegistrationProvider {
+public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrationProvider<OIDCClientRegistrationProvider> {
 
     private static final ObjectMapper LENIENT = JsonSerialization.mapper.copy()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -52,11 +47,10 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true);
 
     private final KeycloakSession session;
-    private final OIDCClientRegistrationProvider delegate;
 
     public McpOidcClientRegistrationProvider(KeycloakSession session) {
+        super(new OIDCClientRegistrationProvider(session));
         this.session = session;
-        this.delegate = new OIDCClientRegistrationProvider(session);
     }
 
     @OPTIONS
@@ -99,23 +93,17 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
     }
 
     private OIDCClientRepresentation read(String body, EventType eventType) {
-        if (body == null || body.isBlank()) {
-            throw invalid("A JSON object with the client metadata is required");
-        }
         try {
             return parse(body);
-        } catch (ErrorResponseException e) {
-            EventBuilder event = delegate.getEvent();
-            if (event != null) {
-                event.event(eventType).detail(Details.REASON, lastDescription).error(ClientMetadataException.INVALID_CLIENT_METADATA);
-            }
-            throw e;
+        } catch (ClientMetadataException e) {
+            throw refuse(eventType, e.description());
         }
     }
 
-    private String lastDescription;
-
-    private OIDCClientRepresentation parse(String body) {
+    private OIDCClientRepresentation parse(String body) throws ClientMetadataException {
+        if (body == null || body.isBlank()) {
+            throw invalid("A JSON object with the client metadata is required");
+        }
         if (!McpRealm.isEnabled(session.getContext().getRealm())) {
             try {
                 return STRICT.readValue(body, OIDCClientRepresentation.class);
@@ -181,34 +169,7 @@ public class McpOidcClientRegistrationProvider implements ClientRegistrationProv
         }
     }
 
-    private ErrorResponseException invalid(String description) {
-        lastDescription = description;
-        return new ErrorResponseException(ClientMetadataException.INVALID_CLIENT_METADATA, description,
-                Response.Status.BAD_REQUEST);
-    }
-
-    @Override
-    public void setAuth(ClientRegistrationAuth auth) {
-        delegate.setAuth(auth);
-    }
-
-    @Override
-    public ClientRegistrationAuth getAuth() {
-        return delegate.getAuth();
-    }
-
-    @Override
-    public void setEvent(EventBuilder event) {
-        delegate.setEvent(event);
-    }
-
-    @Override
-    public EventBuilder getEvent() {
-        return delegate.getEvent();
-    }
-
-    @Override
-    public void close() {
-        delegate.close();
+    private static ClientMetadataException invalid(String description) {
+        return ClientMetadataException.metadata(description);
     }
 }

@@ -7,7 +7,6 @@ import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
 import org.jboss.logging.Logger;
-import org.keycloak.component.ComponentModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.ui.extend.UiPageProvider;
 
@@ -71,9 +70,5 @@ public final class McpServerRegistry {
                     }
                 });
         return servers;
-    }
-
-    static boolean isServerComponent(ComponentModel model) {
-        return McpServerComponentFactory.ID.equals(model.getProviderId()) && COMPONENT_TYPE.equals(model.getProviderType());
     }
 }
