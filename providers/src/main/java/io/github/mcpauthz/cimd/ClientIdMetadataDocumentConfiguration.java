@@ -12,6 +12,12 @@ public class ClientIdMetadataDocumentConfiguration extends ClientPolicyExecutorC
     public static final String OPEN = "open";
     public static final String ALLOW_LIST = "allow-list";
 
+    /** Clients one document host may create per window (0 = no limit); see DynamicClientLimits. */
+    public static final String REGISTRATIONS_PER_HOST = "registrations-per-host";
+    public static final String HOST_RATE_WINDOW = "host-rate-window-seconds";
+    public static final int DEFAULT_REGISTRATIONS_PER_HOST = 20;
+    public static final int DEFAULT_HOST_RATE_WINDOW = 3600;
+
     @JsonProperty("trust-policy")
     public String trustPolicy = OPEN;
 
@@ -41,4 +47,10 @@ public class ClientIdMetadataDocumentConfiguration extends ClientPolicyExecutorC
 
     @JsonProperty("max-document-bytes")
     public Integer maxDocumentBytes = 5120;
+
+    @JsonProperty(REGISTRATIONS_PER_HOST)
+    public Integer registrationsPerHost = DEFAULT_REGISTRATIONS_PER_HOST;
+
+    @JsonProperty(HOST_RATE_WINDOW)
+    public Integer hostRateWindowSeconds = DEFAULT_HOST_RATE_WINDOW;
 }

@@ -18,8 +18,11 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mcpauthz.realm.McpRealm;
 import io.github.mcpauthz.registration.ClientMetadataException;
+import io.github.mcpauthz.registration.DynamicClientLimits;
+import io.github.mcpauthz.registration.DynamicClientLimitsPolicy;
 import io.github.mcpauthz.registration.DynamicClientPolicy;
 import io.github.mcpauthz.registration.DynamicClients;
+import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
@@ -34,6 +37,7 @@ import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.utils.RedirectUtils;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
+import org.keycloak.services.ErrorPage;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.services.clientpolicy.context.PreAuthorizationRequestContext;
@@ -127,6 +131,9 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         if (existing != null && now < parseLong(existing.getAttribute(EXPIRES))) {
             return; // Cached: Keycloak checks the redirect URI against the stored document's ones.
         }
+        if (existing == null) {
+            checkCreationRate(realm, clientId, url.host()); // Before fetching: a flood costs no fetches.
+        }
 
         MetadataDocumentFetcher fetcher = fetcher();
         MetadataDocumentFetcher.Fetched fetched;
@@ -155,7 +162,14 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         ClientModel client = existing;
         if (client == null) {
             int max = DynamicClients.maxDynamicClients(realm);
-            if (max > 0 && DynamicClients.stream(session, realm, max).count() >= max) {
+            boolean room;
+            try {
+                room = DynamicClientLimits.hasRoom(session, realm, max);
+            } catch (DynamicClientLimits.CapUnavailable e) {
+                throw tooMany(realm, clientId, Response.Status.SERVICE_UNAVAILABLE,
+                        "Too many clients are being created at the same time; try again shortly", 1);
+            }
+            if (!room) {
                 throw ClientMetadataException.metadata("this realm has reached its limit of " + max + " dynamically registered clients");
             }
             client = create(realm, clientId, checked, now);
@@ -167,6 +181,45 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         client.setAttribute(EXPIRES, Long.toString(now + ttl));
         client.setAttribute(FINGERPRINT, fingerprint);
         client.setAttribute(VERIFIED_HOST, url.host());
+    }
+
+    /** The per-address limit of anonymous registration and the per-host limit of this executor (429 when over). */
+    private void checkCreationRate(RealmModel realm, String clientId, String host) {
+        String address = session.getContext().getConnection() == null ? "unknown"
+                : session.getContext().getConnection().getRemoteAddr();
+        DynamicClients.AddressRate rate = DynamicClients.anonymousAddressRate(realm);
+        if (rate.perAddress() > 0 && !DynamicClientLimits.takeSlot(session, DynamicClientLimits.addressCounter(realm, address),
+                rate.perAddress(), rate.windowSeconds())) {
+            long retryAfter = DynamicClientLimits.retryAfter(rate.windowSeconds());
+            throw tooMany(realm, clientId, Response.Status.TOO_MANY_REQUESTS,
+                    DynamicClientLimitsPolicy.tooManyFromAddress(address, rate.perAddress(), rate.windowSeconds(), retryAfter),
+                    retryAfter);
+        }
+        int perHost = config.registrationsPerHost == null ? ClientIdMetadataDocumentConfiguration.DEFAULT_REGISTRATIONS_PER_HOST
+                : config.registrationsPerHost;
+        long window = Math.max(1, config.hostRateWindowSeconds == null ? ClientIdMetadataDocumentConfiguration.DEFAULT_HOST_RATE_WINDOW
+                : config.hostRateWindowSeconds);
+        if (perHost > 0 && !DynamicClientLimits.takeSlot(session, DynamicClientLimits.hostCounter(realm, host), perHost, window)) {
+            long retryAfter = DynamicClientLimits.retryAfter(window);
+            throw tooMany(realm, clientId, Response.Status.TOO_MANY_REQUESTS, "Too many new clients from " + host
+                    + " (at most " + perHost + " per " + window + " seconds); try again in " + retryAfter + " seconds",
+                    retryAfter);
+        }
+    }
+
+    /**
+     * A 429/503 error page with Retry-After. Keycloak turns a ClientPolicyException into an error page without
+     * headers, so the page is built here; the event matches the registration endpoint's.
+     */
+    private WebApplicationException tooMany(RealmModel realm, String clientId, Response.Status status, String description,
+                                            long retryAfter) {
+        new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
+                .detail(Details.REASON, description).detail("client_id_url", clientId.length() > 200 ? clientId.substring(0, 200) : clientId)
+                .error("temporarily_unavailable");
+        LOG.infof("Refused client ID metadata document %s: %s", clientId, description);
+        Response page = ErrorPage.error(session, null, status, description);
+        return new WebApplicationException(Response.fromResponse(page).header("Retry-After", Long.toString(retryAfter))
+                .header("Cache-Control", "no-store").build());
     }
 
     private ClientModel create(RealmModel realm, String clientId, ClientMetadataDocument.Checked checked, long now)

@@ -54,6 +54,19 @@ public class ClientIdMetadataDocumentExecutorFactory implements ClientPolicyExec
             .property().name("max-document-bytes").label("Maximum document size (bytes)").type(ProviderConfigProperty.STRING_TYPE)
             .defaultValue("5120").helpText("Larger documents are refused (the CIMD draft recommends 5 KB).")
             .add()
+            .property().name(ClientIdMetadataDocumentConfiguration.REGISTRATIONS_PER_HOST).label("Clients per document host")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(ClientIdMetadataDocumentConfiguration.DEFAULT_REGISTRATIONS_PER_HOST))
+            .helpText("Most new clients that documents on one host (the client_id URL's host) may create per host "
+                    + "rate window, across the cluster, so one host serving /1 ... /1000 cannot fill the realm's cap. "
+                    + "Over it the user sees an HTTP 429 error page with Retry-After. The per-address limit of the "
+                    + "anonymous 'MCP dynamic client limits' policy applies as well. 0 means no limit.")
+            .add()
+            .property().name(ClientIdMetadataDocumentConfiguration.HOST_RATE_WINDOW).label("Host rate window (seconds)")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(ClientIdMetadataDocumentConfiguration.DEFAULT_HOST_RATE_WINDOW))
+            .helpText("Length of the window the per-host limit counts in.")
+            .add()
             .build();
 
     @Override

@@ -6,7 +6,6 @@ import java.util.Map;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.common.util.Time;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
@@ -18,9 +17,10 @@ import org.keycloak.services.clientregistration.ClientRegistrationProvider;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 
 /**
- * Limits on dynamic registration: a per-source-address rate (cluster-wide fixed window, counted in Keycloak's
- * replicated single-use-object store) and a realm-wide cap on dynamic clients that admin-made clients do not
- * count against. Going over answers 429 or 403 with an OAuth error body; existing clients keep working.
+ * Limits on dynamic registration: a per-source rate (an IPv4 address or an IPv6 /64; cluster-wide fixed window,
+ * counted in Keycloak's single-use-object store) and a realm-wide cap on dynamic clients that admin-made clients do
+ * not count against, checked under a database lock (see {@link DynamicClientLimits}). Going over answers 429 or 403
+ * with an OAuth error body; existing clients keep working.
  */
 public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
 
@@ -41,34 +41,37 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
                 DynamicClientLimitsPolicyFactory.DEFAULT_RATE_WINDOW));
         String address = session.getContext().getConnection() == null ? "unknown"
                 : session.getContext().getConnection().getRemoteAddr();
-        if (perAddress > 0 && !takeRateSlot(realm, address, perAddress, window)) {
-            long retryAfter = window - (Time.currentTime() % window);
+        if (perAddress > 0 && !DynamicClientLimits.takeSlot(session, DynamicClientLimits.addressCounter(realm, address),
+                perAddress, window)) {
+            long retryAfter = DynamicClientLimits.retryAfter(window);
             throw reject(context, Response.Status.TOO_MANY_REQUESTS, "temporarily_unavailable",
-                    "Too many client registrations from " + address + " (at most " + perAddress + " per " + window
-                            + " seconds); try again in " + retryAfter + " seconds", retryAfter);
+                    tooManyFromAddress(address, perAddress, window, retryAfter), retryAfter);
         }
         int max = model.get(DynamicClientLimitsPolicyFactory.MAX_DYNAMIC_CLIENTS,
                 DynamicClientLimitsPolicyFactory.DEFAULT_MAX_DYNAMIC_CLIENTS);
-        if (max > 0 && DynamicClients.stream(session, realm, max).count() >= max) {
-            throw reject(context, Response.Status.FORBIDDEN, "access_denied",
-                    "This realm has reached its limit of " + max + " dynamically registered clients; "
-                            + "ask its administrator to raise the limit or remove unused clients", 0);
+        boolean room;
+        try {
+            room = DynamicClientLimits.hasRoom(session, realm, max);
+        } catch (DynamicClientLimits.CapUnavailable e) {
+            throw reject(context, Response.Status.SERVICE_UNAVAILABLE, "temporarily_unavailable",
+                    "Too many registrations at the same time; try again shortly", 1);
+        }
+        if (!room) {
+            throw reject(context, Response.Status.FORBIDDEN, "access_denied", capReached(max), 0);
         }
     }
 
-    /**
-     * Fixed window of {@code window} seconds with {@code limit} numbered slots; a registration takes the first free
-     * slot. putIfAbsent on the cluster-wide single-use store makes each slot count exactly once across nodes.
-     */
-    private boolean takeRateSlot(RealmModel realm, String address, int limit, long window) {
-        long windowIndex = Time.currentTime() / window;
-        String prefix = "mcp-dcr-rate:" + realm.getId() + ":" + address + ":" + windowIndex + ":";
-        for (int slot = 0; slot < limit; slot++) {
-            if (session.singleUseObjects().putIfAbsent(prefix + slot, window)) {
-                return true;
-            }
-        }
-        return false;
+    /** The description of a refusal for the per-address rate (IPv6 addresses count per /64). */
+    public static String tooManyFromAddress(String address, int perAddress, long window, long retryAfter) {
+        String source = DynamicClientLimits.sourceKey(address);
+        return "Too many client registrations from " + (source.endsWith("/64") ? "the network of " : "") + address
+                + " (at most " + perAddress + " per " + window + " seconds); try again in " + retryAfter + " seconds";
+    }
+
+    /** The description of a refusal for the realm's cap. */
+    public static String capReached(int max) {
+        return "This realm has reached its limit of " + max + " dynamically registered clients; "
+                + "ask its administrator to raise the limit or remove unused clients";
     }
 
     private WebApplicationException reject(ClientRegistrationContext context, Response.Status status, String error,

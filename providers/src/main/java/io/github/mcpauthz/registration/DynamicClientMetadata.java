@@ -22,12 +22,31 @@ public final class DynamicClientMetadata {
     public static final int MAX_NAME_LENGTH = 200;
     public static final int MAX_SOFTWARE_FIELD_LENGTH = 200;
 
-    private static final List<String> HTTPS_URI_FIELDS = List.of(
-            "client_uri", "logo_uri", "tos_uri", "policy_uri", "jwks_uri", "initiate_login_uri",
-            "sector_identifier_uri", "backchannel_logout_uri", "frontchannel_logout_uri");
+    /** Shown to the user or linked from Keycloak's pages; never fetched by Keycloak. */
+    private static final List<String> HTTPS_URI_FIELDS = List.of("client_uri", "logo_uri", "tos_uri", "policy_uri");
+
+    /**
+     * Fields that would make Keycloak connect to, or send the browser to, a URL the client chose: {@code request_uris}
+     * (fetched at the authorization endpoint before login), {@code sector_identifier_uri} (fetched at registration),
+     * {@code jwks_uri} (fetched when the client authenticates), {@code backchannel_logout_uri} and
+     * {@code backchannel_client_notification_endpoint} (POSTed to), {@code frontchannel_logout_uri} (loaded in the
+     * user's browser at logout) and {@code initiate_login_uri}. MCP clients need none of them.
+     */
+    public static final List<String> REFUSED_FIELDS = List.of("request_uris", "sector_identifier_uri", "jwks_uri",
+            "backchannel_logout_uri", "backchannel_client_notification_endpoint", "frontchannel_logout_uri",
+            "initiate_login_uri");
+
+    public static final int MAX_JWKS_KEYS = 10;
+    public static final int MIN_RSA_BITS = 2048;
 
     /** What a realm accepts; set by the admin on the registration policy. */
-    public record Rules(int maxRedirectUris, List<String> allowedAuthMethods, boolean allowPrivateUseSchemes) {
+    public record Rules(int maxRedirectUris, List<String> allowedAuthMethods, boolean allowPrivateUseSchemes,
+                        List<String> allowedSchemes) {
+
+        /** With the default list of single-word redirect URI schemes. */
+        public Rules(int maxRedirectUris, List<String> allowedAuthMethods, boolean allowPrivateUseSchemes) {
+            this(maxRedirectUris, allowedAuthMethods, allowPrivateUseSchemes, RedirectUriRules.DEFAULT_ALLOWED_SCHEMES);
+        }
     }
 
     /** Metadata that passed validation, in the form the client is stored. */
@@ -59,7 +78,7 @@ public final class DynamicClientMetadata {
         }
         List<RedirectUriRules.Accepted> accepted = new ArrayList<>();
         for (String raw : rawRedirects) {
-            accepted.add(RedirectUriRules.check(raw, rules.allowPrivateUseSchemes()));
+            accepted.add(RedirectUriRules.check(raw, rules.allowPrivateUseSchemes(), rules.allowedSchemes()));
         }
         // OIDC says a missing application_type means "web"; MCP clients built on the TypeScript SDK send none
         // and use loopback redirects, so the type is inferred from the redirect URIs instead.
@@ -82,7 +101,7 @@ public final class DynamicClientMetadata {
 
         List<String> postLogout = new ArrayList<>();
         for (String raw : stringList(metadata, "post_logout_redirect_uris", ClientMetadataException.INVALID_REDIRECT_URI)) {
-            RedirectUriRules.Accepted a = RedirectUriRules.check(raw, rules.allowPrivateUseSchemes());
+            RedirectUriRules.Accepted a = RedirectUriRules.check(raw, rules.allowPrivateUseSchemes(), rules.allowedSchemes());
             RedirectUriRules.checkApplicationType(a, type, raw);
             postLogout.add(a.stored());
         }
@@ -112,12 +131,8 @@ public final class DynamicClientMetadata {
             throw ClientMetadataException.metadata("token_endpoint_auth_method \"" + abbreviate(authMethod)
                     + "\" is not allowed; allowed: " + String.join(", ", rules.allowedAuthMethods()));
         }
-        if (authMethod.equals("private_key_jwt") && !metadata.hasNonNull("jwks") && !metadata.hasNonNull("jwks_uri")) {
-            throw ClientMetadataException.metadata("private_key_jwt requires jwks or jwks_uri");
-        }
-        if (metadata.hasNonNull("jwks") && metadata.hasNonNull("jwks_uri")) {
-            throw ClientMetadataException.metadata("jwks and jwks_uri must not both be sent");
-        }
+        checkKeysAndFetchedUris(metadata, authMethod);
+        checkAlgorithms(metadata);
 
         for (String field : HTTPS_URI_FIELDS) {
             String value = optionalString(metadata, field);
@@ -159,6 +174,37 @@ public final class DynamicClientMetadata {
                 List.copyOf(resources), List.copyOf(postLogout));
     }
 
+    /**
+     * The rules that must hold before Keycloak's registration converter sees the metadata (it parses {@code jwks}
+     * without catching errors): refused URL fields, {@code subject_type}, and inline keys for {@code private_key_jwt}.
+     * {@code authMethod} null means the RFC 7591 default.
+     */
+    public static void checkKeysAndFetchedUris(JsonNode metadata, String authMethod) throws ClientMetadataException {
+        if (authMethod == null) {
+            authMethod = "client_secret_basic";
+        }
+        for (String field : REFUSED_FIELDS) {
+            JsonNode value = metadata.get(field);
+            if (value != null && !value.isNull()) {
+                throw ClientMetadataException.metadata(field + " is not accepted for MCP clients"
+                        + (field.equals("jwks_uri") ? "; send the public keys inline as jwks" : ""));
+            }
+        }
+        String subjectType = optionalString(metadata, "subject_type");
+        if (subjectType != null && !subjectType.equals("public")) {
+            throw ClientMetadataException.metadata("subject_type must be \"public\"; pairwise identifiers are not offered");
+        }
+        if (authMethod.equals("private_key_jwt") && !metadata.hasNonNull("jwks")) {
+            throw ClientMetadataException.metadata("private_key_jwt requires the client's public keys inline as jwks");
+        }
+        if (metadata.hasNonNull("jwks")) {
+            if (!authMethod.equals("private_key_jwt")) {
+                throw ClientMetadataException.metadata("jwks is accepted only with token_endpoint_auth_method private_key_jwt");
+            }
+            ClientKeys.check(metadata.get("jwks"));
+        }
+    }
+
     private static void checkHttpsUri(String field, String value) throws ClientMetadataException {
         if (value.length() > RedirectUriRules.MAX_LENGTH) {
             throw ClientMetadataException.metadata(field + " is longer than " + RedirectUriRules.MAX_LENGTH + " characters");
@@ -179,14 +225,22 @@ public final class DynamicClientMetadata {
         if (value.isBlank()) {
             throw ClientMetadataException.metadata(field + " must not be blank");
         }
-        if (value.codePointCount(0, value.length()) > max) {
-            throw ClientMetadataException.metadata(field + " is longer than " + max + " characters");
+        String problem = DisplayText.problem(field, value, max);
+        if (problem != null) {
+            throw ClientMetadataException.metadata(problem);
         }
-        for (int i = 0; i < value.length(); i++) {
-            char c = value.charAt(i);
-            if (Character.isISOControl(c) || c == '\u2028' || c == '\u2029' || (c >= '\u202a' && c <= '\u202e')
-                    || (c >= '\u2066' && c <= '\u2069')) {
-                throw ClientMetadataException.metadata(field + " must not contain control or bidirectional formatting characters");
+    }
+
+    /** No signing or encryption algorithm may be "none" (unsigned ID tokens, request objects, userinfo, ...). */
+    private static void checkAlgorithms(JsonNode metadata) throws ClientMetadataException {
+        for (Iterator<String> names = metadata.fieldNames(); names.hasNext(); ) {
+            String field = names.next();
+            if (!field.endsWith("_alg")) {
+                continue;
+            }
+            String value = optionalString(metadata, field);
+            if (value != null && (value.isBlank() || value.strip().equalsIgnoreCase("none"))) {
+                throw ClientMetadataException.metadata(field + " must name an algorithm; \"none\" is not accepted");
             }
         }
     }

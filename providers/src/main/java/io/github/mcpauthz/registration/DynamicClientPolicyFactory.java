@@ -19,6 +19,7 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
     public static final String ALLOWED_AUTH_METHODS = "allowed-token-endpoint-auth-methods";
     public static final String MAX_REDIRECT_URIS = "max-redirect-uris";
     public static final String ALLOW_PRIVATE_USE_SCHEMES = "allow-private-use-schemes";
+    public static final String ALLOWED_SCHEMES = "allowed-single-word-schemes";
 
     static final int DEFAULT_MAX_REDIRECT_URIS = 10;
 
@@ -39,7 +40,16 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
             .type(ProviderConfigProperty.BOOLEAN_TYPE).defaultValue("true")
             .helpText("Allow native apps to register private-use scheme redirect URIs such as "
                     + "com.example.app:/callback (RFC 8252 §7.1). Schemes with another meaning (javascript, data, "
-                    + "file, ...) are always refused.")
+                    + "file, ...) and schemes that start other programs of the operating system (ms-msdt, search-ms, "
+                    + "ms-officecmd, jnlp, itms-services, ...) are always refused.")
+            .add()
+            .property().name(ALLOWED_SCHEMES).label("Allowed single-word schemes")
+            .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .defaultValue(RedirectUriRules.DEFAULT_ALLOWED_SCHEMES)
+            .helpText("Private-use redirect URI schemes without a dot that native apps may register, such as cursor "
+                    + "(Cursor registers cursor://anysphere.cursor-mcp/oauth/callback). Reverse domain name schemes "
+                    + "(com.example.app) need no entry. Schemes that start other programs of the operating system "
+                    + "cannot be added. Also applies to client ID metadata documents.")
             .add()
             .build();
 
@@ -56,7 +66,9 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
     @Override
     public String getHelpText() {
         return "MCP dynamic clients: accepts registrations from MCP clients and nothing else. Redirect URIs must be "
-                + "https, http on a loopback host (any port at login) or a private-use scheme for native apps; only "
+                + "https, http on a loopback host (any port at login) or a private-use scheme for native apps (reverse "
+                + "domain name, or a listed single word); no URL Keycloak would fetch (request_uris, jwks_uri, "
+                + "sector_identifier_uri, back-channel logout); only "
                 + "the authorization_code and refresh_token grants; PKCE S256 required; consent always asked; full "
                 + "scope off. Records how, when and from where the client registered. Registration updates cannot "
                 + "weaken any of this. Rejections are RFC 7591 errors (invalid_redirect_uri, invalid_client_metadata).";
@@ -77,6 +89,12 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
         } catch (NumberFormatException e) {
             throw new ComponentValidationException("Maximum redirect URIs must be a number");
         }
+        for (String scheme : allowedSchemes(config)) {
+            if (!RedirectUriRules.isAllowableSingleWordScheme(scheme)) {
+                throw new ComponentValidationException("Not allowed as a single-word redirect URI scheme: " + scheme
+                        + " (lower-case letters, digits, + and -, no dot, and not a scheme that starts another program)");
+            }
+        }
         for (String method : authMethods(config)) {
             if (!DynamicClientMetadata.DEFAULT_AUTH_METHODS.contains(method)) {
                 throw new ComponentValidationException("Unsupported token endpoint auth method: " + method);
@@ -84,10 +102,22 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
         }
     }
 
+    /** The configured single-word schemes, lower-cased; the default list when the setting was never saved. */
+    static List<String> allowedSchemes(ComponentModel model) {
+        if (model.getConfig() == null || !model.getConfig().containsKey(ALLOWED_SCHEMES)) {
+            return RedirectUriRules.DEFAULT_ALLOWED_SCHEMES;
+        }
+        return list(model, ALLOWED_SCHEMES).stream().map(s -> s.toLowerCase(java.util.Locale.ROOT)).toList();
+    }
+
     /** The configured methods; tolerates the admin console's "a##b" form of multivalued lists. */
     static List<String> authMethods(ComponentModel model) {
+        return list(model, ALLOWED_AUTH_METHODS);
+    }
+
+    private static List<String> list(ComponentModel model, String key) {
         List<String> out = new java.util.ArrayList<>();
-        List<String> stored = model.getConfig().getList(ALLOWED_AUTH_METHODS);
+        List<String> stored = model.getConfig().getList(key);
         if (stored != null) {
             for (String entry : stored) {
                 for (String method : entry.split("##")) {
@@ -111,6 +141,7 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
         } catch (NumberFormatException e) {
             max = DEFAULT_MAX_REDIRECT_URIS;
         }
-        return new DynamicClientMetadata.Rules(max, methods, model.get(ALLOW_PRIVATE_USE_SCHEMES, true));
+        return new DynamicClientMetadata.Rules(max, methods, model.get(ALLOW_PRIVATE_USE_SCHEMES, true),
+                allowedSchemes(model));
     }
 }

@@ -85,6 +85,19 @@ public final class DynamicClients {
                 .orElse(DynamicClientLimitsPolicyFactory.DEFAULT_MAX_DYNAMIC_CLIENTS);
     }
 
+    /** The anonymous per-source rate: registrations per window (0 = none) and the window in seconds. */
+    public record AddressRate(int perAddress, long windowSeconds) {
+    }
+
+    public static AddressRate anonymousAddressRate(RealmModel realm) {
+        return anonymousPolicy(realm, DynamicClientLimitsPolicyFactory.ID)
+                .map(c -> new AddressRate(
+                        c.get(DynamicClientLimitsPolicyFactory.REGISTRATIONS_PER_ADDRESS, DynamicClientLimitsPolicyFactory.DEFAULT_REGISTRATIONS_PER_ADDRESS),
+                        Math.max(1, c.get(DynamicClientLimitsPolicyFactory.RATE_WINDOW, DynamicClientLimitsPolicyFactory.DEFAULT_RATE_WINDOW))))
+                .orElse(new AddressRate(DynamicClientLimitsPolicyFactory.DEFAULT_REGISTRATIONS_PER_ADDRESS,
+                        DynamicClientLimitsPolicyFactory.DEFAULT_RATE_WINDOW));
+    }
+
     static long idleLifetime(ComponentModel model) {
         return model.get(DynamicClientLimitsPolicyFactory.IDLE_LIFETIME, DynamicClientLimitsPolicyFactory.DEFAULT_IDLE_LIFETIME);
     }

@@ -146,18 +146,13 @@ public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrat
                 forKeycloak.put("scope", withoutOpenid);
             }
         }
-        // Keycloak's converter refuses these with a bare "Client metadata invalid"; say what is wrong instead.
+        // Keycloak's converter parses jwks without catching errors (a 500) and refuses other mistakes with a bare
+        // "Client metadata invalid": check first and say what is wrong.
         JsonNode method = forKeycloak.get("token_endpoint_auth_method");
-        if (method != null && "private_key_jwt".equals(method.asText())) {
-            boolean jwks = forKeycloak.hasNonNull("jwks");
-            boolean jwksUri = forKeycloak.hasNonNull("jwks_uri");
-            if (!jwks && !jwksUri) {
-                throw invalid("private_key_jwt requires jwks or jwks_uri");
-            }
-            if (jwks && jwksUri) {
-                throw invalid("jwks and jwks_uri must not both be sent");
-            }
+        if (method != null && !method.isNull() && !method.isTextual()) {
+            throw invalid("token_endpoint_auth_method must be a string");
         }
+        DynamicClientMetadata.checkKeysAndFetchedUris(forKeycloak, method == null || method.isNull() ? null : method.asText());
         try {
             return LENIENT.treeToValue(forKeycloak, OIDCClientRepresentation.class);
         } catch (JsonMappingException e) {

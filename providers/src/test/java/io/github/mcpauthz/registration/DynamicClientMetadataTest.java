@@ -79,7 +79,7 @@ class DynamicClientMetadataTest {
         assertRejected("{'redirect_uris':['https://a.example/cb'],'response_types':['code','token']}",
                 "invalid_client_metadata", "response type \"token\" is not allowed for MCP clients; allowed: code");
         assertRejected("{'redirect_uris':['https://a.example/cb'],'token_endpoint_auth_method':'private_key_jwt'}",
-                "invalid_client_metadata", "private_key_jwt requires jwks or jwks_uri");
+                "invalid_client_metadata", "private_key_jwt requires the client's public keys inline as jwks");
         assertRejected("{'redirect_uris':['https://a.example/cb'],'client_secret':'chosen'}",
                 "invalid_client_metadata", "client_secret must not be sent; the server issues it");
         assertRejected("{'redirect_uris':['https://a.example/cb'],'logo_uri':'http://a.example/logo.png'}",
