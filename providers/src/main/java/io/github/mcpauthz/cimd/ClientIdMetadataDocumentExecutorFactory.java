@@ -1,5 +1,7 @@
 package io.github.mcpauthz.cimd;
 
+import static io.github.mcpauthz.cimd.ClientIdMetadataDocumentConfiguration.*;
+
 import java.util.List;
 
 import org.keycloak.Config;
@@ -16,43 +18,67 @@ public class ClientIdMetadataDocumentExecutorFactory implements ClientPolicyExec
     public static final String ID = "mcp-client-id-metadata-document";
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
-            .property().name("trust-policy").label("Trust policy").type(ProviderConfigProperty.LIST_TYPE)
-            .options(ClientIdMetadataDocumentConfiguration.OPEN, ClientIdMetadataDocumentConfiguration.ALLOW_LIST)
-            .defaultValue(ClientIdMetadataDocumentConfiguration.OPEN)
+            .property().name(TRUST_POLICY).label("Trust policy").type(ProviderConfigProperty.LIST_TYPE)
+            .options(OPEN, ALLOW_LIST)
+            .defaultValue(OPEN)
             .helpText("open: any https client_id is accepted (the user still consents and sees its host). allow-list: "
                     + "only hosts in 'Allowed domains'.")
             .add()
-            .property().name("allowed-domains").label("Allowed domains").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .property().name(ALLOWED_DOMAINS).label("Allowed domains").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
             .helpText("Hosts trusted under the allow-list policy: 'vscode.dev' for that host, '*.example.com' for its subdomains.")
             .add()
-            .property().name("denied-domains").label("Denied domains").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .property().name(DENIED_DOMAINS).label("Denied domains").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
             .helpText("Hosts never accepted, under any policy. Same patterns as allowed domains.")
             .add()
-            .property().name("allow-http").label("Allow http client_id (development)").type(ProviderConfigProperty.BOOLEAN_TYPE)
+            .property().name(ALLOW_HTTP).label("Allow http client_id (development)").type(ProviderConfigProperty.BOOLEAN_TYPE)
             .defaultValue(false)
             .helpText("Accept http:// client_id URLs. For development only: the document can then be altered in transit.")
             .add()
-            .property().name("allowed-address-ranges").label("Allowed special-use address ranges (development)")
+            .property().name(ALLOWED_ADDRESS_RANGES).label("Allowed special-use address ranges (development)")
             .type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
             .helpText("CIDR ranges such as 127.0.0.0/8 that documents may be fetched from although they are special-use "
                     + "(loopback, private, link-local, ...). Empty by default: such addresses are refused (SSRF protection).")
             .add()
-            .property().name("min-cache-seconds").label("Minimum cache time (seconds)").type(ProviderConfigProperty.STRING_TYPE)
-            .defaultValue("300")
+            .property().name(MIN_CACHE_SECONDS).label("Minimum cache time (seconds)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_MIN_CACHE_SECONDS))
             .helpText("A document is kept at least this long, even if its response says no-store or max-age=0.")
             .add()
-            .property().name("max-cache-seconds").label("Maximum cache time (seconds)").type(ProviderConfigProperty.STRING_TYPE)
-            .defaultValue("86400")
+            .property().name(MAX_CACHE_SECONDS).label("Maximum cache time (seconds)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_MAX_CACHE_SECONDS))
             .helpText("A document is re-fetched after this long at the latest, whatever its response allows.")
             .add()
-            .property().name("connect-timeout-ms").label("Connect timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
-            .defaultValue("2000").helpText("How long to wait for the document server to accept the connection.")
+            .property().name(CONNECT_TIMEOUT_MS).label("Connect timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_CONNECT_TIMEOUT_MS))
+            .helpText("How long to wait for the document server to accept the connection (never past the fetch deadline).")
             .add()
-            .property().name("read-timeout-ms").label("Read timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
-            .defaultValue("3000").helpText("How long to wait for data from the document server.")
+            .property().name(READ_TIMEOUT_MS).label("Read timeout (ms)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_READ_TIMEOUT_MS))
+            .helpText("How long to wait for the next data from the document server (never past the fetch deadline).")
             .add()
-            .property().name("max-document-bytes").label("Maximum document size (bytes)").type(ProviderConfigProperty.STRING_TYPE)
-            .defaultValue("5120").helpText("Larger documents are refused (the CIMD draft recommends 5 KB).")
+            .property().name(FETCH_DEADLINE_MS).label("Fetch deadline (ms)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_FETCH_DEADLINE_MS))
+            .helpText("The whole fetch (connect, TLS handshake, headers and body) ends after this long, however the "
+                    + "server trickles its answer; the user then sees an error page.")
+            .add()
+            .property().name(MAX_DOCUMENT_BYTES).label("Maximum document size (bytes)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_MAX_DOCUMENT_BYTES))
+            .helpText("Larger documents are refused (the CIMD draft recommends 5 KB).")
+            .add()
+            .property().name(MAX_CONCURRENT_FETCHES).label("Concurrent fetches").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_MAX_CONCURRENT_FETCHES))
+            .helpText("At most this many documents are fetched at the same time on this Keycloak node (all realms "
+                    + "together); a request beyond that gets an error page at once instead of waiting.")
+            .add()
+            .property().name(MAX_CONCURRENT_FETCHES_PER_HOST).label("Concurrent fetches per host")
+            .type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_MAX_CONCURRENT_FETCHES_PER_HOST))
+            .helpText("At most this many documents are fetched from one host at the same time on this node; a request "
+                    + "beyond that gets an error page at once.")
+            .add()
+            .property().name(FAILURE_CACHE_SECONDS).label("Failure cache time (seconds)").type(ProviderConfigProperty.STRING_TYPE)
+            .defaultValue(Integer.toString(DEFAULT_FAILURE_CACHE_SECONDS))
+            .helpText("A client_id URL whose document could not be fetched or was invalid is not fetched again for "
+                    + "this long: requests get the same error page at once. 0 turns this off.")
             .add()
             .build();
 
