@@ -223,6 +223,32 @@ class CimdValidationIT {
         assertRefusedUnfetched("https://user:password@localhost:" + server.port() + path, "user");
     }
 
+    /** {@code localhost.} is {@code localhost} to DNS: refused with a reason, not an HTTP 500 from the TLS layer. */
+    @Test
+    void clientIdWithATrailingDotHostIsRefused() {
+        String dotted = "https://localhost.:" + server.port() + path;
+        server.serve(path, Response.json(CimdDocuments.minimal(dotted, CALLBACK)));
+
+        assertRefusedUnfetched(dotted, "dot");
+    }
+
+    /**
+     * A non-ASCII path would be sent as something else than the client_id names (it was sent as {@code ?}); the
+     * client_id must be ASCII, percent-encoded where needed. The percent-encoded form works.
+     */
+    @Test
+    void clientIdWithANonAsciiPathIsRefusedAndItsPercentEncodedFormWorks() {
+        String unicodePath = path.replace(".json", "-\u00e4.json");
+        String encodedPath = path.replace(".json", "-%C3%A4.json");
+        String encoded = server.url(encodedPath);
+        server.serve(unicodePath, Response.json(CimdDocuments.minimal(server.url(unicodePath), CALLBACK)));
+        server.serve(encodedPath, Response.json(CimdDocuments.minimal(encoded, CALLBACK)));
+
+        assertRefusedUnfetched(server.url(unicodePath), "ASCII");
+        assertAuthorized(encoded);
+        assertEquals(1, server.hits(encodedPath), server.requests()::toString);
+    }
+
     /** The plain-HTTP listener serves a valid document for the http URL; allow-http is off, so it is never asked. */
     @Test
     void httpClientIdIsRefusedUnlessAllowed() {
