@@ -129,7 +129,7 @@ class CimdFetchLimitsIT {
 
     /**
      * A key set Keycloak's converter cannot read (an RSA key whose modulus is not base64url) used to end in an
-     * HTTP 500; now it is the error page, whichever check catches it.
+     * HTTP 500; now it is the error page, whichever check catches it, and remembered for failure-cache-seconds.
      */
     @Test
     void malformedJwksIsTheErrorPageNotA500() {
@@ -141,6 +141,9 @@ class CimdFetchLimitsIT {
                 "jwks", Map.of("keys", List.of(key)))));
 
         CimdAuthorization.assertRefused(realm, request(clientId), "jwks", "could not be processed", "key");
+        CimdAuthorization.assertRefused(realm, request(clientId), "jwks", "could not be processed", "key");
+
+        assertEquals(1, server.hits(path), "a failing document is remembered like the others");
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------

@@ -233,20 +233,19 @@ class CimdValidationIT {
     }
 
     /**
-     * A non-ASCII path would be sent as something else than the client_id names (it was sent as {@code ?}); the
-     * client_id must be ASCII, percent-encoded where needed. The percent-encoded form works.
+     * A non-ASCII path was sent as {@code ?} in the request line, so the fetched path differed from the client_id: now
+     * the client_id must be ASCII. Its percent-encoded form is refused too: Keycloak's login pages decode a
+     * client_id once when they carry it along, so such a client could never finish a login.
      */
     @Test
-    void clientIdWithANonAsciiPathIsRefusedAndItsPercentEncodedFormWorks() {
+    void clientIdWithANonAsciiOrPercentEncodedPathIsRefused() {
         String unicodePath = path.replace(".json", "-\u00e4.json");
         String encodedPath = path.replace(".json", "-%C3%A4.json");
-        String encoded = server.url(encodedPath);
         server.serve(unicodePath, Response.json(CimdDocuments.minimal(server.url(unicodePath), CALLBACK)));
-        server.serve(encodedPath, Response.json(CimdDocuments.minimal(encoded, CALLBACK)));
+        server.serve(encodedPath, Response.json(CimdDocuments.minimal(server.url(encodedPath), CALLBACK)));
 
         assertRefusedUnfetched(server.url(unicodePath), "ASCII");
-        assertAuthorized(encoded);
-        assertEquals(1, server.hits(encodedPath), server.requests()::toString);
+        assertRefusedUnfetched(server.url(encodedPath), "path may only contain");
     }
 
     /** The plain-HTTP listener serves a valid document for the http URL; allow-http is off, so it is never asked. */

@@ -111,7 +111,9 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         } catch (RuntimeException e) {
             // Nothing unexpected may reach Keycloak's error handler (an HTTP 500): the user gets the error page.
             LOG.errorf(e, "Unexpected failure while handling the client ID metadata document %s", abbreviate(clientId));
-            throw reject(realm, clientId, "invalid_client", "the client ID metadata document could not be processed");
+            ClientMetadataException refusal = ClientMetadataException.metadata("the client ID metadata document could not be processed");
+            remember(realm, clientId, refusal, failureCacheSeconds()); // not fetched (and logged) again at once
+            throw reject(realm, clientId, "invalid_client", refusal.description());
         }
     }
 
@@ -137,8 +139,7 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
 
         MetadataDocumentFetcher.Fetched fetched;
         ClientMetadataDocument.Checked checked;
-        int failureCacheSeconds = ClientIdMetadataDocumentConfiguration.atLeast(config.failureCacheSeconds, 0,
-                ClientIdMetadataDocumentConfiguration.DEFAULT_FAILURE_CACHE_SECONDS);
+        int failureCacheSeconds = failureCacheSeconds();
         Optional<FailureCache.Failure> failed = FailureCache.SHARED.get(realm.getId(), clientId);
         if (failed.isPresent()) {
             throw new ClientMetadataException(failed.get().error(), failed.get().description());
@@ -200,6 +201,11 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         client.setAttribute(VERIFIED_HOST, url.host());
     }
 
+    private int failureCacheSeconds() {
+        return ClientIdMetadataDocumentConfiguration.atLeast(config.failureCacheSeconds, 0,
+                ClientIdMetadataDocumentConfiguration.DEFAULT_FAILURE_CACHE_SECONDS);
+    }
+
     private static void remember(RealmModel realm, String clientId, ClientMetadataException e, int seconds) {
         FailureCache.SHARED.put(realm.getId(), clientId, new FailureCache.Failure(e.error(), e.description()), seconds);
     }
@@ -215,7 +221,7 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
      */
     static final List<String> STORED_FIELDS = List.of("client_name", "redirect_uris", "post_logout_redirect_uris",
             "grant_types", "response_types", "token_endpoint_auth_method", "token_endpoint_auth_signing_alg", "jwks",
-            "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id", "software_version");
+            "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id", "software_version", "dpop_bound_access_tokens");
 
     static ObjectNode storableMetadata(ObjectNode metadata) {
         ObjectNode kept = MAPPER.createObjectNode();

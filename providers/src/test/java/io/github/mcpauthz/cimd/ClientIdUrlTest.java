@@ -54,9 +54,19 @@ class ClientIdUrlTest {
                 .getMessage().contains("ASCII"));
     }
 
+    /** Keycloak's login pages decode a percent-encoded client_id once: only unreserved characters and / in the path. */
+    @ParameterizedTest(name = "refuses {0}")
+    @ValueSource(strings = {"https://app.example.com/cl%C3%A4ent.json", "https://app.example.com/a+b.json",
+            "https://app.example.com/a;b.json", "https://app.example.com/a=b&c.json", "https://app.example.com/a%2Fb.json",
+            "https://app.example.com/(a).json", "https://app.example.com/a:b.json", "https://app.example.com/a@b.json"})
+    void pathWithOtherThanUnreservedCharactersIsRefused(String raw) {
+        assertTrue(assertThrows(ClientIdUrl.InvalidClientIdException.class, () -> ClientIdUrl.parse(raw, false))
+                .getMessage().contains("path may only contain"));
+    }
+
     @Test
-    void percentEncodedPathIsKeptAsIs() throws Exception {
-        assertEquals("/cl%C3%A4ent.json", ClientIdUrl.parse("https://app.example.com/cl%C3%A4ent.json", false).uri().getRawPath());
+    void unreservedPathCharactersAreAccepted() throws Exception {
+        assertEquals("/a-b_c.d~e/F9.json", ClientIdUrl.parse("https://app.example.com/a-b_c.d~e/F9.json", false).uri().getRawPath());
     }
 
     @ParameterizedTest(name = "refuses port in {0}")
