@@ -33,8 +33,7 @@ public record ClientIdUrl(URI uri, String host, int port) {
         for (int i = 0; i < clientId.length(); i++) {
             char c = clientId.charAt(i);
             if (c <= 0x20 || c >= 0x7f) {
-                throw new InvalidClientIdException("client_id URL must be ASCII: percent-encode other characters "
-                        + "(RFC 3986)");
+                throw new InvalidClientIdException("client_id URL must be ASCII, without spaces or control characters");
             }
         }
         URI uri;
