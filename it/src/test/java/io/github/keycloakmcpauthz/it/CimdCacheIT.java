@@ -116,15 +116,20 @@ class CimdCacheIT {
         assertEquals(2, server.hits(pathOf(clientId)), server.requests()::toString);
     }
 
-    /** Even with the default minimum of 300 s, a failed fetch leaves nothing behind: the next request fetches. */
+    /**
+     * A failed fetch is not kept like a document (min-cache-seconds 300, max-age=3600 in the answer): it is only
+     * remembered for failure-cache-seconds (1 s here), after which the next request fetches again.
+     */
     @ParameterizedTest
     @ValueSource(ints = {500, 404, 503})
-    void errorResponseIsNotCached(int status) {
+    void errorResponseIsNotCached(int status) throws InterruptedException {
+        configureFailureCache(1);
         String path = server.newPath("error-then-ok");
         String clientId = server.url(path);
         server.serve(path, Response.status(status).withBody("text/plain", "temporarily broken")
                 .cacheControl("max-age=3600"));
         CimdAuthorization.assertRefused(realm, request(clientId), Integer.toString(status));
+        Thread.sleep(2100);
 
         server.serve(path, Response.json(CimdDocuments.minimal(clientId, CALLBACK)));
         assertAuthorized(clientId, new Browser());
@@ -133,12 +138,14 @@ class CimdCacheIT {
     }
 
     @Test
-    void invalidDocumentIsNotCached() {
+    void invalidDocumentIsNotCached() throws InterruptedException {
+        configureFailureCache(1);
         String path = server.newPath("invalid-then-ok");
         String clientId = server.url(path);
         server.serve(path, Response.json(CimdDocuments.minimal(server.url("/clients/someone-else.json"), CALLBACK))
                 .cacheControl("max-age=3600"));
         CimdAuthorization.assertRefused(realm, request(clientId), "client_id");
+        Thread.sleep(2100);
 
         server.serve(path, Response.json(CimdDocuments.minimal(clientId, CALLBACK)));
         assertAuthorized(clientId, new Browser());
@@ -188,6 +195,12 @@ class CimdCacheIT {
     }
 
     // --- helpers ---------------------------------------------------------------------------------------------------
+
+    private static void configureFailureCache(int seconds) {
+        Map<String, Object> config = new LinkedHashMap<>(CimdRealm.LOOPBACK_ALLOWED);
+        config.put("failure-cache-seconds", seconds);
+        realm.configure(config);
+    }
 
     private static void configureCache(int min, int max) {
         Map<String, Object> config = new LinkedHashMap<>(CimdRealm.LOOPBACK_ALLOWED);

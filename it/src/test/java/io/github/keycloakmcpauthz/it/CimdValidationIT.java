@@ -223,6 +223,31 @@ class CimdValidationIT {
         assertRefusedUnfetched("https://user:password@localhost:" + server.port() + path, "user");
     }
 
+    /** {@code localhost.} is {@code localhost} to DNS: refused with a reason, not an HTTP 500 from the TLS layer. */
+    @Test
+    void clientIdWithATrailingDotHostIsRefused() {
+        String dotted = "https://localhost.:" + server.port() + path;
+        server.serve(path, Response.json(CimdDocuments.minimal(dotted, CALLBACK)));
+
+        assertRefusedUnfetched(dotted, "dot");
+    }
+
+    /**
+     * A non-ASCII path was sent as {@code ?} in the request line, so the fetched path differed from the client_id: now
+     * the client_id must be ASCII. Its percent-encoded form is refused too: Keycloak's login pages decode a
+     * client_id once when they carry it along, so such a client could never finish a login.
+     */
+    @Test
+    void clientIdWithANonAsciiOrPercentEncodedPathIsRefused() {
+        String unicodePath = path.replace(".json", "-\u00e4.json");
+        String encodedPath = path.replace(".json", "-%C3%A4.json");
+        server.serve(unicodePath, Response.json(CimdDocuments.minimal(server.url(unicodePath), CALLBACK)));
+        server.serve(encodedPath, Response.json(CimdDocuments.minimal(server.url(encodedPath), CALLBACK)));
+
+        assertRefusedUnfetched(server.url(unicodePath), "ASCII");
+        assertRefusedUnfetched(server.url(encodedPath), "path may only contain");
+    }
+
     /** The plain-HTTP listener serves a valid document for the http URL; allow-http is off, so it is never asked. */
     @Test
     void httpClientIdIsRefusedUnlessAllowed() {

@@ -8,6 +8,7 @@ import java.util.ArrayList;
 import java.util.HashSet;
 import java.util.HexFormat;
 import java.util.List;
+import java.util.Optional;
 import java.util.TreeSet;
 
 import javax.net.ssl.SSLSocketFactory;
@@ -31,9 +32,11 @@ import org.keycloak.common.util.Time;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
+import org.keycloak.models.CibaConfig;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.OIDCConfigAttributes;
 import org.keycloak.protocol.oidc.utils.RedirectUtils;
 import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
@@ -109,6 +112,14 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         } catch (ClientMetadataException e) {
             throw reject(realm, clientId, e.error().equals(ClientMetadataException.INVALID_REDIRECT_URI) ? "invalid_request" : "invalid_client",
                     e.description());
+        } catch (WebApplicationException e) {
+            throw e; // A deliberate error page (429/503 with Retry-After from the creation limits).
+        } catch (RuntimeException e) {
+            // Nothing unexpected may reach Keycloak's error handler (an HTTP 500): the user gets the error page.
+            LOG.errorf(e, "Unexpected failure while handling the client ID metadata document %s", abbreviate(clientId));
+            ClientMetadataException refusal = ClientMetadataException.metadata("the client ID metadata document could not be processed");
+            remember(realm, clientId, refusal, failureCacheSeconds()); // not fetched (and logged) again at once
+            throw reject(realm, clientId, "invalid_client", refusal.description());
         }
     }
 
@@ -135,16 +146,39 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
             checkCreationRate(realm, clientId, url.host()); // Before fetching: a flood costs no fetches.
         }
 
-        MetadataDocumentFetcher fetcher = fetcher();
         MetadataDocumentFetcher.Fetched fetched;
-        try {
-            fetched = fetcher.fetch(url);
-        } catch (MetadataDocumentFetcher.FetchException e) {
-            throw ClientMetadataException.metadata("Could not load the client ID metadata document: " + e.getMessage());
+        ClientMetadataDocument.Checked checked;
+        int failureCacheSeconds = failureCacheSeconds();
+        Optional<FailureCache.Failure> failed = FailureCache.SHARED.get(realm.getId(), clientId);
+        if (failed.isPresent()) {
+            throw new ClientMetadataException(failed.get().error(), failed.get().description());
         }
-        ClientMetadataDocument.Checked checked = ClientMetadataDocument.check(fetched.body(), clientId,
-                DynamicClients.anonymousRules(realm), MAPPER);
-        checkUrlHosts(fetcher, checked.metadata());
+        try (FetchLimiter.Permit permit = FetchLimiter.SHARED.tryAcquire(url.host(),
+                ClientIdMetadataDocumentConfiguration.atLeast(config.maxConcurrentFetches, 1,
+                        ClientIdMetadataDocumentConfiguration.DEFAULT_MAX_CONCURRENT_FETCHES),
+                ClientIdMetadataDocumentConfiguration.atLeast(config.maxConcurrentFetchesPerHost, 1,
+                        ClientIdMetadataDocumentConfiguration.DEFAULT_MAX_CONCURRENT_FETCHES_PER_HOST))) {
+            if (permit == null) {
+                throw ClientMetadataException.metadata("too many client ID metadata documents are being fetched at the "
+                        + "moment (from " + url.host() + " or overall); try again shortly");
+            }
+            try {
+                fetched = fetcher().fetch(url);
+            } catch (MetadataDocumentFetcher.FetchException e) {
+                ClientMetadataException refusal = ClientMetadataException.metadata(
+                        "Could not load the client ID metadata document: " + e.getMessage());
+                if (e.remember()) {
+                    remember(realm, clientId, refusal, failureCacheSeconds);
+                }
+                throw refusal;
+            }
+            try {
+                checked = ClientMetadataDocument.check(fetched.body(), clientId, DynamicClients.anonymousRules(realm), MAPPER);
+            } catch (ClientMetadataException e) {
+                remember(realm, clientId, e, failureCacheSeconds);
+                throw e;
+            }
+        }
 
         String redirect = params.getFirst(OAuth2Constants.REDIRECT_URI);
         if (redirect == null || RedirectUtils.verifyRedirectUri(session, null, redirect,
@@ -222,10 +256,58 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
                 .header("Cache-Control", "no-store").build());
     }
 
+    private int failureCacheSeconds() {
+        return ClientIdMetadataDocumentConfiguration.atLeast(config.failureCacheSeconds, 0,
+                ClientIdMetadataDocumentConfiguration.DEFAULT_FAILURE_CACHE_SECONDS);
+    }
+
+    private static void remember(RealmModel realm, String clientId, ClientMetadataException e, int seconds) {
+        FailureCache.SHARED.put(realm.getId(), clientId, new FailureCache.Failure(e.error(), e.description()), seconds);
+    }
+
+    /**
+     * The document fields that may become part of the stored client: what the MCP client rules checked, and nothing
+     * Keycloak would ever connect to on its own. Everything else is dropped, so no field of an accepted document
+     * (jwks_uri, request_uris, sector_identifier_uri, backchannel_logout_uri, frontchannel_logout_uri,
+     * backchannel_client_notification_endpoint, initiate_login_uri, ...) is stored, even where the shared metadata
+     * rules let it through. The informational URLs kept ({@code client_uri}, {@code logo_uri}, {@code tos_uri},
+     * {@code policy_uri}) and the redirect URIs are only ever opened by the user's browser. Scopes are asked for per
+     * request; the realm's optional scopes stay available.
+     */
+    static final List<String> STORED_FIELDS = List.of("client_name", "redirect_uris", "post_logout_redirect_uris",
+            "grant_types", "response_types", "token_endpoint_auth_method", "token_endpoint_auth_signing_alg", "jwks",
+            "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id", "software_version", "dpop_bound_access_tokens");
+
+    static ObjectNode storableMetadata(ObjectNode metadata) {
+        ObjectNode kept = MAPPER.createObjectNode();
+        for (String field : STORED_FIELDS) {
+            if (metadata.has(field)) {
+                kept.set(field, metadata.get(field).deepCopy());
+            }
+        }
+        return kept;
+    }
+
+    /**
+     * Client settings that make Keycloak itself connect to a URL (key fetch, request objects, back-channel logout,
+     * CIBA notification, pairwise sector check, admin push). A CIMD client never has them; removed again on every
+     * store, also from clients created by earlier versions.
+     */
+    static final List<String> CONNECTING_ATTRIBUTES = List.of(OIDCConfigAttributes.JWKS_URL, OIDCConfigAttributes.REQUEST_URIS,
+            OIDCConfigAttributes.BACKCHANNEL_LOGOUT_URL, OIDCConfigAttributes.FRONT_CHANNEL_LOGOUT_URI,
+            OIDCConfigAttributes.SECTOR_IDENTIFIER_URI, CibaConfig.CIBA_BACKCHANNEL_CLIENT_NOTIFICATION_ENDPOINT);
+
+    static void dropConnectingSettings(ClientModel client) {
+        CONNECTING_ATTRIBUTES.forEach(client::removeAttribute);
+        client.setAttribute(OIDCConfigAttributes.USE_JWKS_URL, "false");
+        if (client.getManagementUrl() != null) {
+            client.setManagementUrl(null);
+        }
+    }
+
     private ClientModel create(RealmModel realm, String clientId, ClientMetadataDocument.Checked checked, long now)
             throws ClientMetadataException {
-        ObjectNode metadata = checked.metadata().deepCopy();
-        metadata.remove("scope"); // Scopes are asked for per request; the realm's optional scopes stay available.
+        ObjectNode metadata = storableMetadata(checked.metadata());
         ClientRepresentation rep;
         try {
             OIDCClientRepresentation oidc = MAPPER.treeToValue(metadata, OIDCClientRepresentation.class);
@@ -236,14 +318,20 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         rep.setClientId(clientId);
         DynamicClientPolicy.apply(rep, checked.validated());
         ClientModel client = ClientManager.createClient(session, realm, rep);
-        DynamicClientPolicy.enforce(client);
-        DynamicClientPolicy.recordMetadata(client, checked.validated());
-        client.setAttribute(DynamicClients.DYNAMIC, "true");
-        client.setAttribute(DynamicClients.METHOD, "cimd");
-        client.setAttribute(DynamicClients.REGISTERED_AT, Long.toString(now));
-        client.setAttribute(DynamicClients.LAST_USED, Long.toString(now));
-        if (session.getContext().getConnection() != null) {
-            client.setAttribute(DynamicClients.REGISTERED_FROM, session.getContext().getConnection().getRemoteAddr());
+        try {
+            DynamicClientPolicy.enforce(client);
+            dropConnectingSettings(client);
+            DynamicClientPolicy.recordMetadata(client, checked.validated());
+            client.setAttribute(DynamicClients.DYNAMIC, "true");
+            client.setAttribute(DynamicClients.METHOD, "cimd");
+            client.setAttribute(DynamicClients.REGISTERED_AT, Long.toString(now));
+            client.setAttribute(DynamicClients.LAST_USED, Long.toString(now));
+            if (session.getContext().getConnection() != null) {
+                client.setAttribute(DynamicClients.REGISTERED_FROM, session.getContext().getConnection().getRemoteAddr());
+            }
+        } catch (RuntimeException e) {
+            new ClientManager(new RealmManager(session)).removeClient(realm, client); // never a half-made client
+            throw e;
         }
         new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
                 .client(clientId).detail("registration_method", "cimd").success();
@@ -257,20 +345,8 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         }
         client.setRedirectUris(new HashSet<>(checked.validated().redirectUris()));
         DynamicClientPolicy.enforce(client);
+        dropConnectingSettings(client);
         DynamicClientPolicy.recordMetadata(client, checked.validated());
-    }
-
-    /** URLs inside the document are never fetched by this extension; jwks_uri is, by Keycloak, so check it too. */
-    private void checkUrlHosts(MetadataDocumentFetcher fetcher, JsonNode metadata) throws ClientMetadataException {
-        JsonNode jwksUri = metadata.get("jwks_uri");
-        if (jwksUri != null && jwksUri.isTextual()) {
-            try {
-                String host = java.net.URI.create(jwksUri.asText()).getHost();
-                fetcher.checkedAddress(host == null ? "" : host);
-            } catch (IllegalArgumentException | MetadataDocumentFetcher.FetchException e) {
-                throw ClientMetadataException.metadata("jwks_uri is not usable: " + e.getMessage());
-            }
-        }
     }
 
     private MetadataDocumentFetcher fetcher() {
@@ -296,16 +372,28 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         if (tls == null) {
             tls = (SSLSocketFactory) SSLSocketFactory.getDefault();
         }
-        return new MetadataDocumentFetcher(new MetadataDocumentFetcher.Settings(config.connectTimeoutMs, config.readTimeoutMs,
-                config.maxDocumentBytes, ranges), tls, InetAddress::getAllByName);
+        return new MetadataDocumentFetcher(new MetadataDocumentFetcher.Settings(
+                ClientIdMetadataDocumentConfiguration.atLeast(config.connectTimeoutMs, 1,
+                        ClientIdMetadataDocumentConfiguration.DEFAULT_CONNECT_TIMEOUT_MS),
+                ClientIdMetadataDocumentConfiguration.atLeast(config.readTimeoutMs, 1,
+                        ClientIdMetadataDocumentConfiguration.DEFAULT_READ_TIMEOUT_MS),
+                ClientIdMetadataDocumentConfiguration.atLeast(config.fetchDeadlineMs, 1,
+                        ClientIdMetadataDocumentConfiguration.DEFAULT_FETCH_DEADLINE_MS),
+                ClientIdMetadataDocumentConfiguration.atLeast(config.maxDocumentBytes, 1,
+                        ClientIdMetadataDocumentConfiguration.DEFAULT_MAX_DOCUMENT_BYTES),
+                ranges), tls, InetAddress::getAllByName);
     }
 
     private ClientPolicyException reject(RealmModel realm, String clientId, String error, String description) {
         new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
-                .detail(Details.REASON, description).detail("client_id_url", clientId.length() > 200 ? clientId.substring(0, 200) : clientId)
+                .detail(Details.REASON, description).detail("client_id_url", abbreviate(clientId))
                 .error(error);
-        LOG.infof("Refused client ID metadata document %s: %s", clientId, description);
+        LOG.infof("Refused client ID metadata document %s: %s", abbreviate(clientId), description);
         return new ClientPolicyException(error, description, Response.Status.BAD_REQUEST);
+    }
+
+    private static String abbreviate(String clientId) {
+        return clientId.length() > 200 ? clientId.substring(0, 200) : clientId;
     }
 
     static String fingerprint(JsonNode metadata) {

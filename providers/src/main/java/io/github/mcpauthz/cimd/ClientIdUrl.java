@@ -7,7 +7,11 @@ import java.util.Locale;
 /**
  * A {@code client_id} that is a client ID metadata document URL (draft-ietf-oauth-client-id-metadata-document §3):
  * https (http only when an admin allows it for development), a host, a path other than "/", no dot segments, no
- * fragment, no user info, and (stricter than the draft's SHOULD NOT) no query.
+ * fragment, no user info, and (stricter than the draft's SHOULD NOT) no query. Also refused: characters outside
+ * printable ASCII (RFC 3986 URIs are ASCII), a path with other characters than unreserved ones and {@code /} (so the
+ * request line sent is byte for byte the client_id's path, and the client_id survives Keycloak's login pages, which
+ * put it into query strings and decode percent-encoding once), and a host ending in a dot ({@code host.}, the
+ * absolute form of {@code host}, which would otherwise pass domain lists written for {@code host}).
  */
 public record ClientIdUrl(URI uri, String host, int port) {
 
@@ -26,6 +30,12 @@ public record ClientIdUrl(URI uri, String host, int port) {
         if (clientId.length() > MAX_LENGTH) {
             throw new InvalidClientIdException("client_id URL is longer than " + MAX_LENGTH + " characters");
         }
+        for (int i = 0; i < clientId.length(); i++) {
+            char c = clientId.charAt(i);
+            if (c <= 0x20 || c >= 0x7f) {
+                throw new InvalidClientIdException("client_id URL must be ASCII, without spaces or control characters");
+            }
+        }
         URI uri;
         try {
             uri = new URI(clientId);
@@ -43,6 +53,9 @@ public record ClientIdUrl(URI uri, String host, int port) {
         if (uri.getHost() == null || uri.getHost().isEmpty()) {
             throw new InvalidClientIdException("client_id URL must name a host");
         }
+        if (uri.getHost().endsWith(".")) {
+            throw new InvalidClientIdException("client_id URL host must not end with a dot");
+        }
         if (uri.getRawFragment() != null || clientId.indexOf('#') >= 0) {
             throw new InvalidClientIdException("client_id URL must not contain a fragment");
         }
@@ -58,6 +71,16 @@ public record ClientIdUrl(URI uri, String host, int port) {
                     || segment.equalsIgnoreCase("%2e%2e") || segment.equalsIgnoreCase(".%2e") || segment.equalsIgnoreCase("%2e.")) {
                 throw new InvalidClientIdException("client_id URL must not contain dot segments");
             }
+        }
+        for (int i = 0; i < path.length(); i++) {
+            char c = path.charAt(i);
+            if (!(c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || "-._~/".indexOf(c) >= 0)) {
+                throw new InvalidClientIdException("client_id URL path may only contain letters, digits and - . _ ~ / "
+                        + "(no percent-encoding)");
+            }
+        }
+        if (uri.getPort() == 0 || uri.getPort() > 65535) {
+            throw new InvalidClientIdException("client_id URL has an invalid port");
         }
         int port = uri.getPort() != -1 ? uri.getPort() : (scheme.equals("https") ? 443 : 80);
         return new ClientIdUrl(uri, uri.getHost().toLowerCase(Locale.ROOT), port);

@@ -36,6 +36,45 @@ class ClientIdUrlTest {
         assertThrows(ClientIdUrl.InvalidClientIdException.class, () -> ClientIdUrl.parse(raw, false));
     }
 
+    /** A trailing-dot host is the same host to DNS and would slip past domain lists: refused with a reason. */
+    @Test
+    void trailingDotHostIsRefused() {
+        assertEquals("client_id URL host must not end with a dot", assertThrows(ClientIdUrl.InvalidClientIdException.class,
+                () -> ClientIdUrl.parse("https://app.example.com./client.json", false)).getMessage());
+        assertEquals("client_id URL host must not end with a dot", assertThrows(ClientIdUrl.InvalidClientIdException.class,
+                () -> ClientIdUrl.parse("https://app.example.com.:8443/client.json", false)).getMessage());
+    }
+
+    /** The request line carries the client_id's path byte for byte, so the client_id must be ASCII. */
+    @ParameterizedTest(name = "refuses {0}")
+    @ValueSource(strings = {"https://app.example.com/cl\u00e4ent.json", "https://app.example.com/\u5ba2\u6237.json",
+            "https://b\u00fccher.example/client.json", "https://app.example.com/a\u0000.json"})
+    void nonAsciiIsRefused(String raw) {
+        assertTrue(assertThrows(ClientIdUrl.InvalidClientIdException.class, () -> ClientIdUrl.parse(raw, false))
+                .getMessage().contains("ASCII"));
+    }
+
+    /** Keycloak's login pages decode a percent-encoded client_id once: only unreserved characters and / in the path. */
+    @ParameterizedTest(name = "refuses {0}")
+    @ValueSource(strings = {"https://app.example.com/cl%C3%A4ent.json", "https://app.example.com/a+b.json",
+            "https://app.example.com/a;b.json", "https://app.example.com/a=b&c.json", "https://app.example.com/a%2Fb.json",
+            "https://app.example.com/(a).json", "https://app.example.com/a:b.json", "https://app.example.com/a@b.json"})
+    void pathWithOtherThanUnreservedCharactersIsRefused(String raw) {
+        assertTrue(assertThrows(ClientIdUrl.InvalidClientIdException.class, () -> ClientIdUrl.parse(raw, false))
+                .getMessage().contains("path may only contain"));
+    }
+
+    @Test
+    void unreservedPathCharactersAreAccepted() throws Exception {
+        assertEquals("/a-b_c.d~e/F9.json", ClientIdUrl.parse("https://app.example.com/a-b_c.d~e/F9.json", false).uri().getRawPath());
+    }
+
+    @ParameterizedTest(name = "refuses port in {0}")
+    @ValueSource(strings = {"https://app.example.com:0/c.json", "https://app.example.com:65536/c.json"})
+    void invalidPortIsRefused(String raw) {
+        assertThrows(ClientIdUrl.InvalidClientIdException.class, () -> ClientIdUrl.parse(raw, false));
+    }
+
     @Test
     void httpOnlyWhenAllowed() throws Exception {
         assertEquals(80, ClientIdUrl.parse("http://localhost/client.json", true).port());

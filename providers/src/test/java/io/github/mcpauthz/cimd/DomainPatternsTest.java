@@ -23,4 +23,14 @@ class DomainPatternsTest {
         assertFalse(DomainPatterns.matches("a.example", List.of()));
         assertFalse(DomainPatterns.matches("a.example", null));
     }
+
+    /** {@code host.} is {@code host} to DNS: a trailing dot on either side changes nothing. */
+    @Test
+    void trailingDotsAreIgnored() {
+        assertTrue(DomainPatterns.matches("evil.example.", List.of("evil.example")));
+        assertTrue(DomainPatterns.matches("evil.example", List.of("evil.example.")));
+        assertTrue(DomainPatterns.matches("api.claude.ai.", List.of("*.claude.ai")));
+        assertFalse(DomainPatterns.matches("claude.ai.", List.of("*.claude.ai")));
+        assertFalse(DomainPatterns.matches(".", List.of("*.")));
+    }
 }

@@ -19,6 +19,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.TimeUnit;
@@ -181,6 +182,9 @@ public final class CimdDocumentServer implements AutoCloseable {
                 exchange.getRequestHeaders().getFirst("User-Agent")));
         Response response = routes.getOrDefault(path, Response.status(404).withBody("text/plain", "no such document"));
         try {
+            if (response.gate() != null) {
+                response.gate().await(60, TimeUnit.SECONDS); // bounded: a forgotten gate cannot hang the server
+            }
             if (!response.delay().isZero()) {
                 Thread.sleep(response.delay().toMillis());
             }
@@ -194,7 +198,17 @@ public final class CimdDocumentServer implements AutoCloseable {
             // chunked: no Content-Length, so the reader cannot rely on it to enforce its size limit
             exchange.sendResponseHeaders(response.status(), response.chunkedEncoding() ? 0 : body.length);
             try (OutputStream out = exchange.getResponseBody()) {
-                out.write(body);
+                if (response.drip().isZero()) {
+                    out.write(body);
+                } else {
+                    // one byte per interval, at most 10 minutes in all; stops when the reader hangs up
+                    long end = System.nanoTime() + TimeUnit.MINUTES.toNanos(10);
+                    for (int i = 0; i < body.length && System.nanoTime() < end; i++) {
+                        out.write(body[i]);
+                        out.flush();
+                        Thread.sleep(response.drip().toMillis());
+                    }
+                }
             }
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
@@ -209,11 +223,15 @@ public final class CimdDocumentServer implements AutoCloseable {
     public record Request(String method, String uri, String host, String accept, String userAgent) {
     }
 
-    /** An answer: status, headers, body, and how long to wait before sending anything. */
-    public record Response(int status, Map<String, String> headers, byte[] body, Duration delay, boolean chunkedEncoding) {
+    /**
+     * An answer: status, headers, body, how long to wait before sending anything, whether to send the body chunked,
+     * an interval between body bytes ({@code drip}, zero for all at once) and a gate to wait for before answering.
+     */
+    public record Response(int status, Map<String, String> headers, byte[] body, Duration delay, boolean chunkedEncoding,
+                           Duration drip, CountDownLatch gate) {
 
         public static Response status(int status) {
-            return new Response(status, Map.of(), new byte[0], Duration.ZERO, false);
+            return new Response(status, Map.of(), new byte[0], Duration.ZERO, false, Duration.ZERO, null);
         }
 
         /** 200 with {@code Content-Type: application/json} and the document serialised (a String is sent as is). */
@@ -232,23 +250,33 @@ public final class CimdDocumentServer implements AutoCloseable {
         }
 
         public Response withBytes(byte[] bytes) {
-            return new Response(status, headers, bytes, delay, chunkedEncoding);
+            return new Response(status, headers, bytes, delay, chunkedEncoding, drip, gate);
         }
 
         public Response withHeader(String name, String value) {
             Map<String, String> copy = new LinkedHashMap<>(headers);
             copy.put(name, value);
-            return new Response(status, Collections.unmodifiableMap(copy), body, delay, chunkedEncoding);
+            return new Response(status, Collections.unmodifiableMap(copy), body, delay, chunkedEncoding, drip, gate);
         }
 
         /** Sleeps this long before sending the status line (so a read timeout fires first). */
         public Response withDelay(Duration delay) {
-            return new Response(status, headers, body, delay, chunkedEncoding);
+            return new Response(status, headers, body, delay, chunkedEncoding, drip, gate);
         }
 
         /** Sends the body with chunked transfer encoding instead of a Content-Length. */
         public Response chunked() {
-            return new Response(status, headers, body, delay, true);
+            return new Response(status, headers, body, delay, true, drip, gate);
+        }
+
+        /** Sends the headers at once, then the body one byte per {@code interval} (a host that drips). */
+        public Response dripped(Duration interval) {
+            return new Response(status, headers, body, delay, chunkedEncoding, interval, gate);
+        }
+
+        /** Answers only once {@code gate} is open (at most 60 s), so a test can hold a fetch in progress. */
+        public Response heldUntil(CountDownLatch gate) {
+            return new Response(status, headers, body, delay, chunkedEncoding, drip, gate);
         }
 
         public Response cacheControl(String value) {

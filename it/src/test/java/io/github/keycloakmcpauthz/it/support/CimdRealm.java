@@ -17,7 +17,8 @@ import java.util.Optional;
  * {@code allowed-domains}, {@code denied-domains}, {@code allow-http} [false], {@code allowed-address-ranges} [empty;
  * the development allowance for special-use addresses, e.g. {@code 127.0.0.0/8}], {@code min-cache-seconds} [300],
  * {@code max-cache-seconds} [86400], {@code connect-timeout-ms} [2000], {@code read-timeout-ms} [3000],
- * {@code max-document-bytes} [5120].
+ * {@code fetch-deadline-ms} [5000], {@code max-document-bytes} [5120], {@code max-concurrent-fetches} [10],
+ * {@code max-concurrent-fetches-per-host} [2], {@code failure-cache-seconds} [30].
  */
 public final class CimdRealm {
 
