@@ -144,6 +144,10 @@ public final class DynamicClientMetadata {
                 if (!s.isEmpty() && !ScopeNames.isValid(s)) {
                     throw ClientMetadataException.metadata("scope contains an invalid scope name: " + abbreviate(s));
                 }
+                if (ScopeNames.isReserved(s)) {
+                    throw ClientMetadataException.metadata("scope must not name an MCP server grant scope ("
+                            + ScopeNames.RESERVED_PREFIX + "...): consent to a server is asked for per authorization");
+                }
             }
         }
         List<String> resources = new ArrayList<>();
