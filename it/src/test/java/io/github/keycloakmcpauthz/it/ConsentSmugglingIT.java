@@ -157,7 +157,10 @@ class ConsentSmugglingIT {
                 passiveWeather.response().errorDescription(), passiveWeather::describe);
     }
 
-    /** A refresh asking for another server's grant scope gets the same token as without it, and no consent. */
+    /**
+     * A refresh asking for another server's grant scope is refused ({@code invalid_scope}: Keycloak's answer for a
+     * scope the client does not have) and changes nothing: no consent, and the refresh token still works as before.
+     */
     @Test
     void refreshingWithAGrantScopeGainsNothing() {
         McpClient client = realm.registerAnonymously("smuggling-refresh-it");
@@ -170,7 +173,10 @@ class ConsentSmugglingIT {
         TokenResponse refreshed = client.refreshRequest(tokens.refreshToken())
                 .set("scope", "mcp:tools " + realm.grantScope(WEATHER_SERVER)).send();
 
-        assertTokenFor(refreshed, client, DEMO_SERVER, "mcp:tools");
+        assertEquals(400, refreshed.status(), refreshed::describe);
+        assertEquals("invalid_scope", refreshed.error(), refreshed::describe);
+        assertNull(refreshed.accessToken(), refreshed::describe);
+        assertTokenFor(client.refresh(tokens.refreshToken()), client, DEMO_SERVER, "mcp:tools");
         assertEquals(Set.of(realm.grantScope(DEMO_SERVER), "mcp:tools", client.clientId()),
                 realm.grantedScopes(aliceId, client.clientId()));
         Outcome passiveWeather = browser.authorize(passiveRequest(client, WEATHER_SERVER, "weather:read"), ALICE,

@@ -145,8 +145,7 @@ public final class DynamicClientMetadata {
                     throw ClientMetadataException.metadata("scope contains an invalid scope name: " + abbreviate(s));
                 }
                 if (ScopeNames.isReserved(s)) {
-                    throw ClientMetadataException.metadata("scope must not name an MCP server grant scope ("
-                            + ScopeNames.RESERVED_PREFIX + "...): consent to a server is asked for per authorization");
+                    throw ClientMetadataException.metadata(ScopeNames.RESERVED_IN_CLIENT_METADATA);
                 }
             }
         }

@@ -15,6 +15,10 @@ public final class ScopeNames {
      */
     public static final String RESERVED_PREFIX = "mcp-server:";
 
+    /** Description of the {@code invalid_client_metadata} answer to client metadata whose scope is reserved. */
+    public static final String RESERVED_IN_CLIENT_METADATA = "scope must not name an MCP server grant scope ("
+            + RESERVED_PREFIX + "...): consent to a server is asked for per authorization";
+
     private ScopeNames() {
     }
 
