@@ -148,6 +148,59 @@ class ServerRegistryIT {
         assertEquals(before, admin.listServers(NAME).json().size(), "nothing registered");
     }
 
+    /** The per-server grant scopes use the prefix mcp-server:, so no server scope may start with it. */
+    @ParameterizedTest
+    @ValueSource(strings = {"mcp-server:other", "MCP-Server:x", "mcp-server:"})
+    void scopeWithTheReservedPrefixIsRefused(String scope) {
+        int before = admin.listServers(NAME).json().size();
+        String resource = "https://reserved-" + System.nanoTime() + ".example.com/mcp";
+
+        HttpResult created = admin.registerServer(NAME, resource, "Reserved", List.of("mcp:tools", scope), false);
+
+        assertInvalidRequest(created);
+        assertTrue(created.json().path("error_description").asText().contains("starts with 'mcp-server:', which is "
+                + "reserved"), created::describe);
+        assertEquals(before, admin.listServers(NAME).json().size(), "nothing registered");
+        assertNull(findServer(admin.listServers(NAME).json(), resource));
+
+        String demoId = server(admin.listServers(NAME).json(), DEMO_SERVER).path("id").asText();
+        HttpResult updated = admin.updateServer(NAME, demoId, Map.of("scopes", List.of("mcp:tools", scope)));
+        assertInvalidRequest(updated);
+        assertEquals(Set.of("mcp:tools", "mcp:resources"),
+                strings(server(admin.listServers(NAME).json(), DEMO_SERVER).path("scopes")), "demo server unchanged");
+    }
+
+    /**
+     * A realm JSON with such a server is refused as a whole: no realm. Keycloak answers 500 for a component that fails
+     * validation during {@code POST /admin/realms} (its import handler catches only model exceptions), as it does for
+     * a malformed resource; the server log names the reason.
+     */
+    @Test
+    void realmImportWithAReservedScopeIsRefused() {
+        String realm = "reserved-import-" + Long.toString(System.nanoTime(), 36);
+        Map<String, Object> representation = new LinkedHashMap<>();
+        representation.put("realm", realm);
+        representation.put("enabled", true);
+        representation.put("attributes", Map.of("mcp.enabled", "true"));
+        representation.put("components", Map.of("org.keycloak.services.ui.extend.UiPageProvider", List.of(Map.of(
+                "name", "Reserved",
+                "providerId", "mcp-servers",
+                "config", Map.of(
+                        "resource", List.of("https://reserved.example.com/mcp"),
+                        "scopes", List.of("mcp:tools", "mcp-server:smuggled"))))));
+
+        HttpResult result = admin.post("/admin/realms", representation);
+
+        try {
+            assertEquals(500, result.status(), result::describe);
+            assertEquals(404, admin.get("/admin/realms/" + realm).status(), "no realm created");
+        } finally {
+            if (result.status() == 201) {
+                admin.deleteRealm(realm);
+            }
+        }
+    }
+
     private static void assertInvalidRequest(HttpResult result) {
         assertEquals(400, result.status(), result::describe);
         assertEquals("invalid_request", result.json().path("error").asText(), result::describe);

@@ -77,7 +77,7 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
         if (consent == null) {
             description = server == null ? "The user has not consented to this client"
                     : "The user has not consented to this client for " + server.audience();
-        } else if (server != null && !granted(consent, ServerGrantScopes.attached(client, server))) {
+        } else if (server != null && !granted(consent, ServerGrantScopes.find(realm, server))) {
             description = "The user has not consented to this client for " + server.audience();
         } else if (TokenManager.getRequestedClientScopes(session, checker.getAuthorizationEndpointRequest().getScope(), client, user)
                 .filter(ClientScopeModel::isDisplayOnConsentScreen)

@@ -1,15 +1,17 @@
 package io.github.mcpauthz.cimd;
 
+import io.github.mcpauthz.consent.DiscoveryWithoutGrantScopes;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oauth2.OAuth2WellKnownProviderFactory;
 import org.keycloak.wellknown.WellKnownProvider;
 
-/** Keycloak's RFC 8414 metadata plus CIMD support where it works (see {@link CimdDiscovery}). */
+/** Keycloak's RFC 8414 metadata plus CIMD support where it works (see {@link CimdDiscovery}), without
+ * the per-server grant scopes in {@code scopes_supported} ({@link DiscoveryWithoutGrantScopes}). */
 public class McpOAuthAuthorizationServerFactory extends OAuth2WellKnownProviderFactory {
 
     @Override
     public WellKnownProvider create(KeycloakSession session) {
-        return new CimdDiscovery(session, super.create(session));
+        return new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session)));
     }
 
     @Override

@@ -149,7 +149,7 @@ public class McpLoginFormsProvider extends FreeMarkerLoginFormsProvider {
         }
         boolean serverAllowedBefore = false;
         if (server.isPresent() && stored != null) {
-            ClientScopeModel grant = ServerGrantScopes.attached(client, server.get());
+            ClientScopeModel grant = ServerGrantScopes.find(realm, server.get());
             serverAllowedBefore = grant != null && stored.isClientScopeGranted(grant);
         }
 

@@ -1,7 +1,9 @@
 package io.github.mcpauthz.consent;
 
-import java.util.Arrays;
+import java.util.LinkedHashSet;
 import java.util.Optional;
+import java.util.Set;
+import java.util.function.Function;
 
 import io.github.mcpauthz.realm.McpRealm;
 import io.github.mcpauthz.registry.CanonicalResource;
@@ -14,24 +16,18 @@ import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
-import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.sessions.AuthenticationSessionModel;
 
 /**
  * Makes consent per MCP server: before Keycloak decides whether to show the consent page, adds the grant scope of
- * the request's MCP server to the requested scopes of a consent-required client. A user who allowed the client for
- * server A is asked again for server B; prompt=none then answers consent_required. Never shown as a page itself.
+ * the request's MCP server to the scopes a consent-required client's user is asked for (the authentication session's
+ * client scopes, not the client's own scopes: nothing is attached to the client, so a "No" leaves nothing behind),
+ * and removes any other grant scope. A user who allowed the client for server A is asked again for server B;
+ * prompt=none then answers consent_required. Never shown as a page itself.
  */
 public class ResourceConsentRequiredAction implements RequiredActionProvider {
-
-    private final KeycloakSession session;
-
-    public ResourceConsentRequiredAction(KeycloakSession session) {
-        this.session = session;
-    }
 
     @Override
     public void evaluateTriggers(RequiredActionContext context) {
@@ -44,25 +40,31 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
         if (client == null || !client.isConsentRequired()) {
             return;
         }
-        Optional<McpServer> server = serverOf(realm, authSession);
-        if (server.isEmpty()) {
-            return;
-        }
-        ClientScopeModel grant = ServerGrantScopes.attached(client, server.get());
-        if (grant == null) {
-            // Once per client and server: find (or repair) the realm's grant scope and attach it to the client.
-            grant = KeycloakModelUtils.getClientScopeByName(realm, ServerGrantScopes.name(server.get()));
-            if (grant == null) {
-                grant = ServerGrantScopes.ensure(realm, server.get());
+        ClientScopeModel grant = serverOf(realm, authSession).map(server -> {
+            ClientScopeModel found = ServerGrantScopes.find(realm, server);
+            // Missing only after an upgrade or an admin's removal: repaired once, then found by id.
+            return found != null ? found : ServerGrantScopes.ensure(realm, server);
+        }).orElse(null);
+        authSession.setClientScopes(withOnlyGrant(authSession.getClientScopes(), grant,
+                id -> KeycloakModelUtils.findClientScopeById(realm, client, id)));
+    }
+
+    /**
+     * The scopes the user is asked to consent to: those Keycloak computed from the request, without any grant scope
+     * (one attached to the client by hand, say) but the request's own server's, which is added. So consenting to a
+     * request for server A can never grant server B, whatever the request's {@code scope} says.
+     */
+    static Set<String> withOnlyGrant(Set<String> scopeIds, ClientScopeModel grant, Function<String, ClientScopeModel> lookup) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String id : scopeIds == null ? Set.<String>of() : scopeIds) {
+            if (grant != null && id.equals(grant.getId()) || !ServerGrantScopes.isGrantScope(lookup.apply(id))) {
+                out.add(id);
             }
-            client.addClientScope(grant, false);
         }
-        String scope = authSession.getClientNote(OAuth2Constants.SCOPE);
-        String grantName = grant.getName();
-        if (scope == null || Arrays.stream(scope.split(" ")).noneMatch(grantName::equals)) {
-            authSession.setClientNote(OAuth2Constants.SCOPE, scope == null || scope.isBlank() ? grantName : scope + " " + grantName);
+        if (grant != null) {
+            out.add(grant.getId());
         }
-        AuthenticationManager.setClientScopesInSession(session, authSession);
+        return out;
     }
 
     static Optional<McpServer> serverOf(RealmModel realm, AuthenticationSessionModel authSession) {

@@ -12,7 +12,7 @@ public class ResourceConsentRequiredActionFactory implements RequiredActionFacto
 
     @Override
     public RequiredActionProvider create(KeycloakSession session) {
-        return new ResourceConsentRequiredAction(session);
+        return new ResourceConsentRequiredAction();
     }
 
     @Override

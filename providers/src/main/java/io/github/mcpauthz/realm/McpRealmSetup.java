@@ -43,18 +43,20 @@ public final class McpRealmSetup {
 
     public static void enable(KeycloakSession session, RealmModel realm) {
         realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
-        McpServerComponentFactory.ensureClientScopes(realm, McpServerRegistry.loadServers(realm));
+        List<McpServer> servers = McpServerRegistry.loadServers(realm);
+        McpServerComponentFactory.ensureClientScopes(realm, servers);
         ensureClientPolicy(session, realm);
         ensureRegistrationPolicies(realm);
-        ensureResourceConsent(realm);
+        ensureResourceConsent(realm, servers);
         McpServerRegistry.markChanged(realm);
     }
 
-    /** Per-MCP-server consent: a grant scope per server, and the required action that requests it. */
-    private static void ensureResourceConsent(RealmModel realm) {
-        for (McpServer server : McpServerRegistry.loadServers(realm)) {
-            ServerGrantScopes.ensure(realm, server);
-        }
+    /**
+     * Per-MCP-server consent: a grant scope per server (stale ones removed, the realm's client scopes read once), and
+     * the required action that requests it.
+     */
+    private static void ensureResourceConsent(RealmModel realm, List<McpServer> servers) {
+        ServerGrantScopes.ensureAll(realm, servers);
         RequiredActionProviderModel action = realm.getRequiredActionProviderByAlias(ResourceConsentRequiredActionFactory.ID);
         if (action == null) {
             action = new RequiredActionProviderModel();

@@ -159,6 +159,9 @@ public final class DynamicClientMetadata {
                 if (!s.isEmpty() && !ScopeNames.isValid(s)) {
                     throw ClientMetadataException.metadata("scope contains an invalid scope name: " + abbreviate(s));
                 }
+                if (ScopeNames.isReserved(s)) {
+                    throw ClientMetadataException.metadata(ScopeNames.RESERVED_IN_CLIENT_METADATA);
+                }
             }
         }
         List<String> resources = new ArrayList<>();

@@ -136,6 +136,9 @@ public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrat
                 if (!ScopeNames.isValid(name)) {
                     throw invalid("scope contains an invalid scope name: " + RedirectUriRules.abbreviate(name));
                 }
+                if (ScopeNames.isReserved(name)) {
+                    throw invalid(ScopeNames.RESERVED_IN_CLIENT_METADATA);
+                }
                 if (KeycloakModelUtils.getClientScopeByName(session.getContext().getRealm(), name) == null) {
                     throw invalid("scope " + RedirectUriRules.abbreviate(name) + " does not exist in this realm");
                 }

@@ -5,6 +5,8 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.github.mcpauthz.consent.ServerGrantScopes;
+import io.github.mcpauthz.realm.McpRealm;
 import org.keycloak.Config;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
@@ -133,23 +135,50 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
 
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        retireGrantOnResourceChange(realm, oldModel, newModel);
         ensureScopes(realm, newModel);
         McpServerRegistry.markChanged(realm);
     }
 
     @Override
     public void preRemove(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        // The server's scopes stay: other servers or clients may use them. Its grant scope goes.
-        io.github.mcpauthz.consent.ServerGrantScopes.remove(realm, model.getId());
+        // The server's scopes stay: other servers or clients may use them. Its grant scope goes, with the consents.
+        try {
+            ServerGrantScopes.remove(realm, model.getId(), toServer(model).resource());
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            // Never a valid server: no grant scope was made for it.
+        }
         McpServerRegistry.markChanged(realm);
+    }
+
+    /**
+     * Consent is given for a server at a resource URI. When the URI changes, the grant scope for the old one goes
+     * (Keycloak removes it from every stored consent) and a new one is made, so users are asked again.
+     */
+    private static void retireGrantOnResourceChange(RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        CanonicalResource before;
+        try {
+            before = toServer(oldModel).resource();
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            return;
+        }
+        CanonicalResource after = null;
+        try {
+            after = toServer(newModel).resource();
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            // validateConfiguration has rejected such a model already.
+        }
+        if (!before.equals(after)) {
+            ServerGrantScopes.remove(realm, oldModel.getId(), before);
+        }
     }
 
     private static void ensureScopes(RealmModel realm, ComponentModel model) {
         try {
             McpServer server = toServer(model);
             ensureClientScopes(realm, server);
-            if (io.github.mcpauthz.realm.McpRealm.isEnabled(realm)) {
-                io.github.mcpauthz.consent.ServerGrantScopes.ensure(realm, server);
+            if (McpRealm.isEnabled(realm)) {
+                ServerGrantScopes.ensure(realm, server);
             }
         } catch (InvalidResourceException | IllegalArgumentException e) {
             // validateConfiguration has rejected such a model already.

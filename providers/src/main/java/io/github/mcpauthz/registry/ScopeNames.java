@@ -9,6 +9,16 @@ public final class ScopeNames {
 
     public static final int MAX_LENGTH = 128;
 
+    /**
+     * Prefix of the hidden per-server grant scopes ({@code mcp-server:<server id>}) the extension manages for consent.
+     * Reserved: no MCP server scope, and no scope a client registers or asks for, may start with it (in any case).
+     */
+    public static final String RESERVED_PREFIX = "mcp-server:";
+
+    /** Description of the {@code invalid_client_metadata} answer to client metadata whose scope is reserved. */
+    public static final String RESERVED_IN_CLIENT_METADATA = "scope must not name an MCP server grant scope ("
+            + RESERVED_PREFIX + "...): consent to a server is asked for per authorization";
+
     private ScopeNames() {
     }
 
@@ -26,11 +36,30 @@ public final class ScopeNames {
         return true;
     }
 
+    /** True when {@code scope} starts with {@link #RESERVED_PREFIX}, compared case-insensitively. */
+    public static boolean isReserved(String scope) {
+        return scope != null && scope.length() >= RESERVED_PREFIX.length()
+                && scope.regionMatches(true, 0, RESERVED_PREFIX, 0, RESERVED_PREFIX.length());
+    }
+
+    /** The first name in a space-separated {@code scope} value that {@link #isReserved is reserved}, or null. */
+    public static String firstReserved(String scopeParameter) {
+        if (scopeParameter == null) {
+            return null;
+        }
+        for (String s : scopeParameter.split(" ")) {
+            if (isReserved(s)) {
+                return s;
+            }
+        }
+        return null;
+    }
+
     /**
      * Splits admin input (list entries, each possibly holding several space or comma separated names)
      * into distinct scope names, sorted (the component store does not keep the order of list values).
      *
-     * @throws IllegalArgumentException naming the first invalid scope
+     * @throws IllegalArgumentException naming the first invalid or {@link #isReserved reserved} scope
      */
     public static List<String> normalise(List<String> entries) {
         LinkedHashSet<String> out = new LinkedHashSet<>();
@@ -45,6 +74,10 @@ public final class ScopeNames {
                     }
                     if (!isValid(s)) {
                         throw new IllegalArgumentException("invalid scope name '" + s + "'");
+                    }
+                    if (isReserved(s)) {
+                        throw new IllegalArgumentException("scope '" + s + "' starts with '" + RESERVED_PREFIX
+                                + "', which is reserved for the per-server consent grants of keycloak-mcp-authz");
                     }
                     out.add(s);
                 }

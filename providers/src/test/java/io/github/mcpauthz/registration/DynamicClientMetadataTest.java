@@ -92,6 +92,9 @@ class DynamicClientMetadataTest {
                 "invalid_client_metadata", "client_name is longer than 200 characters");
         assertRejected("{'redirect_uris':['https://a.example/cb'],'scope':'ok bad\\\"scope'}",
                 "invalid_client_metadata", "scope contains an invalid scope name: bad\"scope");
+        assertRejected("{'redirect_uris':['https://a.example/cb'],'scope':'mcp:tools mcp-server:0b6e'}",
+                "invalid_client_metadata", "scope must not name an MCP server grant scope (mcp-server:...): consent "
+                        + "to a server is asked for per authorization");
         assertRejected("{'redirect_uris':['https://a.example/cb'],'client_name':42}",
                 "invalid_client_metadata", "client_name must be a string");
     }

@@ -34,4 +34,30 @@ class ScopeNamesTest {
                 () -> ScopeNames.normalise(List.of("ok", "bad\"scope")));
         assertEquals("invalid scope name 'bad\"scope'", e.getMessage());
     }
+
+    @Test
+    void theGrantScopePrefixIsReservedInAnyCase() {
+        assertTrue(ScopeNames.isReserved("mcp-server:0b6e"));
+        assertTrue(ScopeNames.isReserved("mcp-server:"));
+        assertTrue(ScopeNames.isReserved("MCP-Server:x"));
+        assertFalse(ScopeNames.isReserved("mcp-server"));
+        assertFalse(ScopeNames.isReserved("mcp:tools"));
+        assertFalse(ScopeNames.isReserved("x-mcp-server:y"));
+        assertFalse(ScopeNames.isReserved(null));
+    }
+
+    @Test
+    void findsAReservedNameInAScopeParameter() {
+        assertEquals("mcp-server:b", ScopeNames.firstReserved("openid mcp:tools mcp-server:b mcp-server:c"));
+        assertEquals(null, ScopeNames.firstReserved("openid mcp:tools"));
+        assertEquals(null, ScopeNames.firstReserved(null));
+    }
+
+    @Test
+    void aServerScopeMayNotUseTheReservedPrefix() {
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class,
+                () -> ScopeNames.normalise(List.of("mcp:tools", "Mcp-Server:other")));
+        assertEquals("scope 'Mcp-Server:other' starts with 'mcp-server:', which is reserved for the per-server "
+                + "consent grants of keycloak-mcp-authz", e.getMessage());
+    }
 }

@@ -143,6 +143,43 @@ public final class ConsentRealm {
         return "mcp-server:" + serverId(resource);
     }
 
+    /** The client scope named {@code name} ({@code GET .../client-scopes}), or null when there is none. */
+    public JsonNode clientScope(String name) {
+        JsonNode found = null;
+        for (JsonNode scope : AdminApi.expect(keycloak.admin().get("/admin/realms/" + this.name + "/client-scopes"), 200)
+                .json()) {
+            if (name.equals(scope.path("name").asText())) {
+                if (found != null) {
+                    throw new AssertionError("two client scopes named " + name + " in " + this.name);
+                }
+                found = scope;
+            }
+        }
+        return found;
+    }
+
+    /** Names of the client's default and optional client scopes, as the admin API shows them. */
+    public Set<String> attachedScopes(String clientId) {
+        String id = keycloak.admin().clientByClientId(name, clientId).path("id").asText();
+        Set<String> names = new LinkedHashSet<>();
+        for (String kind : List.of("default-client-scopes", "optional-client-scopes")) {
+            AdminApi.expect(keycloak.admin().get("/admin/realms/" + name + "/clients/" + id + "/" + kind), 200).json()
+                    .forEach(scope -> names.add(scope.path("name").asText()));
+        }
+        return names;
+    }
+
+    /** What an admin does in Clients, Client scopes, Add client scope: attaches {@code scopeName} to the client. */
+    public void attachScope(String clientId, String scopeName, boolean asDefault) {
+        String id = keycloak.admin().clientByClientId(name, clientId).path("id").asText();
+        JsonNode scope = clientScope(scopeName);
+        if (scope == null) {
+            throw new AssertionError("no client scope " + scopeName + " in " + name);
+        }
+        AdminApi.expect(keycloak.admin().put("/admin/realms/" + name + "/clients/" + id + "/"
+                + (asDefault ? "default" : "optional") + "-client-scopes/" + scope.path("id").asText(), Map.of()), 204);
+    }
+
     /** {@code GET /admin/realms/{realm}/users/{id}/role-mappings}: the raw answer, for failure messages. */
     public HttpResult roleMappings(String userId) {
         return keycloak.admin().get("/admin/realms/" + name + "/users/" + userId + "/role-mappings");
