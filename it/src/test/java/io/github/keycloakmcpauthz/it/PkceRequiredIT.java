@@ -25,8 +25,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Every dynamic client must use PKCE with S256, public or confidential (OAuth 2.1, MCP authorization spec): an
- * authorization request without a code challenge, or with {@code plain}, is sent back with {@code invalid_request}
- * before anyone logs in, and a code from an S256 request is only exchanged with its verifier.
+ * authorization request without a code challenge, or with {@code plain}, is refused with {@code invalid_request}
+ * before anyone logs in, and a code from an S256 request is only exchanged with its verifier. The public client has
+ * a loopback redirect URI and gets the error as a redirect; the confidential one has an https redirect URI nobody
+ * has consented to, so the error is shown on Keycloak's error page instead (no open redirector, see OpenRedirectIT).
  */
 @KeycloakIT
 class PkceRequiredIT {
@@ -61,8 +63,12 @@ class PkceRequiredIT {
         AuthorizationResponse response = client.authorize(
                 client.authorizationRequest().without("code_challenge").without("code_challenge_method"), realm.user());
 
-        assertInvalidRequest(response);
-        assertEquals("Missing parameter: code_challenge_method", response.errorDescription(), response::describe);
+        assertInvalidRequest(kind, response);
+        if (kind == Kind.PUBLIC) {
+            assertEquals("Missing parameter: code_challenge_method", response.errorDescription(), response::describe);
+        } else {
+            assertTrue(response.pageText().contains("Missing parameter: code_challenge_method"), response::describe);
+        }
     }
 
     @ParameterizedTest
@@ -74,7 +80,7 @@ class PkceRequiredIT {
 
         AuthorizationResponse response = client.authorize(request, realm.user());
 
-        assertInvalidRequest(response);
+        assertInvalidRequest(kind, response);
     }
 
     @ParameterizedTest
@@ -85,7 +91,7 @@ class PkceRequiredIT {
         AuthorizationResponse response = client.authorize(
                 client.authorizationRequest().without("code_challenge_method"), realm.user());
 
-        assertInvalidRequest(response);
+        assertInvalidRequest(kind, response);
     }
 
     @ParameterizedTest
@@ -109,9 +115,15 @@ class PkceRequiredIT {
         assertEquals(200, tokens.status(), tokens::describe);
     }
 
-    private static void assertInvalidRequest(AuthorizationResponse response) {
-        assertTrue(response.redirectedToClient(), response::describe);
-        assertEquals("invalid_request", response.error(), response::describe);
+    private static void assertInvalidRequest(Kind kind, AuthorizationResponse response) {
+        if (kind == Kind.PUBLIC) {
+            assertTrue(response.redirectedToClient(), response::describe);
+            assertEquals("invalid_request", response.error(), response::describe);
+        } else {
+            assertFalse(response.redirectedToClient(), response::describe);
+            assertEquals(400, response.pageStatus(), response::describe);
+            assertTrue(response.pageText().contains("invalid_request"), response::describe);
+        }
         assertNull(response.code(), response::describe);
         assertFalse(response.loginShown(), "refused before login: " + response.describe());
     }

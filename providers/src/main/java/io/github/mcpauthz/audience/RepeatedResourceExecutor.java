@@ -35,7 +35,8 @@ import org.keycloak.services.util.CacheControlUtil;
  * this executor therefore builds the error response itself, exactly as Keycloak's authorization endpoint builds
  * its error redirects ({@code error}, {@code error_description}, {@code state}, {@code iss}), and only after the
  * redirect URI has been verified against the client's registered ones. Anything it cannot verify is left to
- * Keycloak, which then shows its error page or answers {@code invalid_request}.
+ * Keycloak, which then shows its error page or answers {@code invalid_request}. Where {@link ErrorRedirects} says
+ * the redirect URI must not receive errors, the error is shown on Keycloak's error page instead.
  */
 public class RepeatedResourceExecutor implements ClientPolicyExecutorProvider<ClientPolicyExecutorConfigurationRepresentation> {
 
@@ -90,6 +91,9 @@ public class RepeatedResourceExecutor implements ClientPolicyExecutorProvider<Cl
         new EventBuilder(realm, session, session.getContext().getConnection())
                 .event(EventType.LOGIN).client(client).detail(Details.REDIRECT_URI, redirectUri)
                 .detail(Details.REASON, DESCRIPTION).error(ResourceResolution.INVALID_TARGET);
+        if (!ErrorRedirects.mayRedirect(session, realm, client, redirectUri)) {
+            throw ErrorRedirects.errorPage(session, ResourceResolution.INVALID_TARGET, DESCRIPTION);
+        }
         CacheControlUtil.noBackButtonCacheControlHeader(session);
         OIDCRedirectUriBuilder error = OIDCRedirectUriBuilder.fromUri(redirectUri, responseMode, session, null)
                 .addParam(OAuth2Constants.ERROR, ResourceResolution.INVALID_TARGET)

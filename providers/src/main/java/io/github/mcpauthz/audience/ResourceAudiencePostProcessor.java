@@ -1,14 +1,21 @@
 package io.github.mcpauthz.audience;
 
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Optional;
+import java.util.Set;
 
 import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
 import io.github.mcpauthz.realm.McpRealm;
 import io.github.mcpauthz.registration.DynamicClients;
+import io.github.mcpauthz.registry.CanonicalResource;
 import io.github.mcpauthz.registry.McpServer;
 import io.github.mcpauthz.registry.McpServerIndex;
 import io.github.mcpauthz.registry.McpServerRegistry;
+import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.OAuth2Constants;
+import org.keycloak.http.HttpRequest;
 import org.keycloak.common.Profile;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
@@ -27,6 +34,9 @@ import org.keycloak.representations.AccessToken;
  * the authorization code (or kept in the refresh token); a {@code resource} on the token request may repeat it
  * in any equivalent spelling but not change it. The access token's {@code aud} becomes that server's canonical
  * URI and nothing else. Without a resource the token names no MCP server, unless the realm has a default server.
+ * Grants without an authorization request (device code, CIBA, client credentials, password, ...) bind no server:
+ * {@code resource} is refused and their tokens name no MCP server. Token exchange keeps a server in {@code aud}
+ * only when the exchange asked for it.
  *
  * <p>Realms without MCP support keep Keycloak's own behaviour: when the experimental {@code resource-indicators}
  * feature is on, Keycloak's processor (which this one replaces, having the same id) runs for them.
@@ -49,17 +59,17 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
             processAsKeycloak(context);
             return;
         }
-        String grantType = context.clientSessionCtx().getAttribute(Constants.GRANT_TYPE, String.class);
-        if (OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE.equals(grantType)) {
-            // Token exchange has its own audience/resource semantics in Keycloak.
-            return;
-        }
         AccessToken accessToken = context.accessToken();
         if (accessToken == null) {
             return;
         }
-        DynamicClients.touch(realm, context.clientSessionCtx().getClientSession().getClient());
+        String grantType = context.clientSessionCtx().getAttribute(Constants.GRANT_TYPE, String.class);
         McpServerIndex index = McpServerRegistry.index(realm);
+        if (OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE.equals(grantType)) {
+            keepRequestedServers(accessToken, index);
+            return;
+        }
+        DynamicClients.touch(realm, context.clientSessionCtx().getClientSession().getClient());
         McpServer target;
         try {
             target = selectServer(context, grantType, index);
@@ -80,24 +90,71 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         }
     }
 
+    /**
+     * Token exchange (RFC 8693) binds no server and asks no consent per server: a registered MCP server that a
+     * mapper put in {@code aud} stays only when the exchange asked for exactly that server ({@code resource} or
+     * {@code audience}); nothing is added.
+     */
+    private void keepRequestedServers(AccessToken accessToken, McpServerIndex index) {
+        String[] aud = accessToken.getAudience();
+        if (aud == null) {
+            return;
+        }
+        Set<CanonicalResource> requested = new HashSet<>();
+        MultivaluedMap<String, String> form = formParameters();
+        for (String name : List.of(OAuth2Constants.RESOURCE, OAuth2Constants.AUDIENCE)) {
+            List<String> values = form == null ? null : form.get(name);
+            if (values != null) {
+                for (String value : values) {
+                    serverOf(index, value).ifPresent(server -> requested.add(server.resource()));
+                }
+            }
+        }
+        String[] kept = Arrays.stream(aud)
+                .filter(a -> !index.isServerAudience(a)
+                        || serverOf(index, a).map(server -> requested.contains(server.resource())).orElse(false))
+                .toArray(String[]::new);
+        accessToken.audience(kept.length == 0 ? null : kept);
+    }
+
+    private static Optional<McpServer> serverOf(McpServerIndex index, String value) {
+        try {
+            return Optional.of(ResourceResolution.resolve(index, value));
+        } catch (InvalidTargetException e) {
+            return Optional.empty();
+        }
+    }
+
+    private MultivaluedMap<String, String> formParameters() {
+        HttpRequest request = session.getContext().getHttpRequest();
+        try {
+            return request == null ? null : request.getDecodedFormParameters();
+        } catch (RuntimeException notAForm) {
+            return null;
+        }
+    }
+
     private McpServer selectServer(TokenPostProcessorContext context, String grantType, McpServerIndex index)
             throws InvalidTargetException {
         String requested = context.clientSessionCtx().getAttribute(OAuth2Constants.RESOURCE, String.class);
-        String bound = null;
-        boolean bindingGrant = false;
+        if (requested == null) {
+            MultivaluedMap<String, String> form = formParameters();
+            requested = form == null ? null : form.getFirst(OAuth2Constants.RESOURCE);
+        }
+        String bound;
         if (OAuth2Constants.AUTHORIZATION_CODE.equals(grantType) && context.code() != null) {
-            bindingGrant = true;
             bound = context.code().getResource();
         } else if (OAuth2Constants.REFRESH_TOKEN.equals(grantType) && context.requestRefreshToken() != null) {
-            bindingGrant = true;
             Object claim = context.requestRefreshToken().getOtherClaims().get(RESOURCE_CLAIM);
             bound = claim instanceof String s ? s : null;
-        }
-        if (!bindingGrant) {
+        } else {
+            // Device code, CIBA, client credentials, password, ...: no authorization request bound a server and the
+            // user approved none, so the token names no MCP server (not even the default one).
             if (requested != null) {
-                return ResourceResolution.resolve(index, requested);
+                throw new InvalidTargetException(ResourceResolution.notSupportedFor(
+                        grantType == null ? "this grant" : "grant_type " + grantType));
             }
-            return index.defaultServer().orElse(null);
+            return null;
         }
         if (bound == null) {
             if (requested != null) {

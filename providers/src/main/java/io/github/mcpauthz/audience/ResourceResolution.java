@@ -28,6 +28,15 @@ final class ResourceResolution {
                 "Unknown resource: " + canonical.uri() + " is not an MCP server registered in this realm"));
     }
 
+    /**
+     * Why {@code resource} is refused for a grant that has no authorization request (device authorization, CIBA,
+     * client credentials, password, ...): a token names an MCP server only when the user approved that server.
+     */
+    static String notSupportedFor(String grant) {
+        return "The resource parameter is not supported for " + grant + " in this realm: only an authorization "
+                + "request (response_type=code) can bind an MCP server, with the user's consent";
+    }
+
     static final class InvalidTargetException extends Exception {
         InvalidTargetException(String description) {
             super(description, null, false, false);

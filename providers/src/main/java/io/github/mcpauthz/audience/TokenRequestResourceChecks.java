@@ -22,7 +22,7 @@ import org.keycloak.services.CorsErrorResponseException;
 
 /**
  * Token-endpoint checks of {@code resource} that must happen before Keycloak consumes anything: a repeated
- * {@code resource} (one resource per token), and on refresh a resource other than the one the refresh token was
+ * {@code resource} (one resource per token), a {@code resource} on a grant that cannot bind one, and on refresh a resource other than the one the refresh token was
  * issued for (checked before Keycloak rotates the refresh token, so a wrong request does not burn it).
  */
 final class TokenRequestResourceChecks {
@@ -48,6 +48,24 @@ final class TokenRequestResourceChecks {
         List<String> values = context.getFormParams().get(OAuth2Constants.RESOURCE);
         if (values != null && values.size() > 1) {
             String description = "Invalid resource: the resource parameter must be sent at most once";
+            context.getEvent().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
+            throw new CorsErrorResponseException(context.getCors(), ResourceResolution.INVALID_TARGET, description,
+                    Response.Status.BAD_REQUEST);
+        }
+    }
+
+    /**
+     * Rejects {@code resource} on a grant that had no authorization request to bind it (device code, CIBA, client
+     * credentials, password), before the grant consumes anything (a device code or CIBA request stays usable).
+     * {@link ResourceAudiencePostProcessor} refuses it for any other such grant.
+     */
+    static void rejectResourceForUnboundGrant(OAuth2GrantType.Context context, String grant) {
+        if (!McpRealm.isEnabled(context.getRealm())) {
+            return;
+        }
+        List<String> values = context.getFormParams().get(OAuth2Constants.RESOURCE);
+        if (values != null && !values.isEmpty()) {
+            String description = ResourceResolution.notSupportedFor(grant);
             context.getEvent().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
             throw new CorsErrorResponseException(context.getCors(), ResourceResolution.INVALID_TARGET, description,
                     Response.Status.BAD_REQUEST);

@@ -5,6 +5,8 @@ import java.util.List;
 import java.util.Map;
 
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
+import io.github.mcpauthz.audience.UnboundGrantResourceExecutorFactory;
+import io.github.mcpauthz.audience.UntrustedRedirectErrorExecutorFactory;
 import io.github.mcpauthz.cimd.ClientIdMetadataDocumentExecutorFactory;
 import io.github.mcpauthz.consent.ResourceConsentRequiredActionFactory;
 import io.github.mcpauthz.consent.ServerGrantScopes;
@@ -191,6 +193,8 @@ public final class McpRealmSetup {
     }
 
     private static List<String> requiredExecutors() {
-        return List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID);
+        // Order matters: the untrusted-redirect check must see the client the CIMD executor creates.
+        return List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID,
+                UntrustedRedirectErrorExecutorFactory.ID, UnboundGrantResourceExecutorFactory.ID);
     }
 }

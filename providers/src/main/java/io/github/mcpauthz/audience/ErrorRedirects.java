@@ -1,0 +1,76 @@
+package io.github.mcpauthz.audience;
+
+import java.net.URI;
+import java.net.URISyntaxException;
+import java.util.Locale;
+import java.util.Set;
+
+import io.github.mcpauthz.registration.ClientMetadataException;
+import io.github.mcpauthz.registration.DynamicClients;
+import io.github.mcpauthz.registration.RedirectUriRules;
+import jakarta.ws.rs.core.Response;
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.services.ErrorPageException;
+import org.keycloak.services.managers.AuthenticationManager;
+import org.keycloak.services.managers.UserConsentManager;
+
+/**
+ * Whether the authorization endpoint may send an error back to a client's redirect URI, or must show it on
+ * Keycloak's error page instead (RFC 9700 §4.11.2, the authorization server as open redirector).
+ *
+ * <p>Anyone can register a dynamic client (or publish a client ID metadata document) with an https redirect URI on
+ * a host of their choice; an error redirect to it, sent without any user interaction, would turn the IdP's trusted
+ * domain into a redirector to that host. So for a dynamic client whose redirect URI is an https URI (not loopback,
+ * not a private-use scheme) errors are redirected only when the browser's signed-in user has consented to that
+ * client before. Loopback and private-use redirect URIs keep their error redirects: they cannot reach another
+ * host, and native MCP clients rely on them. Admin-made clients keep Keycloak's behaviour.
+ */
+final class ErrorRedirects {
+
+    private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "[::1]", "::1", "localhost");
+
+    private ErrorRedirects() {
+    }
+
+    /**
+     * @param redirectUri the redirect URI Keycloak verified against the client's registered ones
+     * @return true when an error may be redirected to {@code redirectUri}
+     */
+    static boolean mayRedirect(KeycloakSession session, RealmModel realm, ClientModel client, String redirectUri) {
+        if (!DynamicClients.isDynamic(client) || staysOnDevice(redirectUri)) {
+            return true;
+        }
+        // Only on an error path: one cookie check and, with a signed-in user, one consent lookup.
+        AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
+        return sso != null && sso.getUser() != null
+                && UserConsentManager.getConsentByClient(session, realm, sso.getUser(), client.getId()) != null;
+    }
+
+    /**
+     * True for redirect URIs that cannot leave the user's device: loopback ({@code http} or {@code https} on
+     * 127.0.0.1, [::1] or localhost) and private-use schemes ({@code com.example.app:/cb}).
+     */
+    static boolean staysOnDevice(String redirectUri) {
+        if (redirectUri == null) {
+            return false;
+        }
+        try {
+            RedirectUriRules.Kind kind = RedirectUriRules.check(redirectUri, true).kind();
+            if (kind == RedirectUriRules.Kind.LOOPBACK || kind == RedirectUriRules.Kind.PRIVATE_USE) {
+                return true;
+            }
+            String host = new URI(redirectUri).getHost();
+            return host != null && LOOPBACK_HOSTS.contains(host.toLowerCase(Locale.ROOT));
+        } catch (ClientMetadataException | URISyntaxException e) {
+            return false;
+        }
+    }
+
+    /** Keycloak's error page (HTTP 400) showing the OAuth error and its description. */
+    static ErrorPageException errorPage(KeycloakSession session, String error, String description) {
+        String message = description == null || description.isBlank() ? error : error + ": " + description;
+        return new ErrorPageException(session, Response.Status.BAD_REQUEST, message);
+    }
+}

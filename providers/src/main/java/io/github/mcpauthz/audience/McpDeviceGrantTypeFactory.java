@@ -1,0 +1,26 @@
+package io.github.mcpauthz.audience;
+
+import jakarta.ws.rs.core.Response;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.protocol.oidc.grants.device.DeviceGrantType;
+import org.keycloak.protocol.oidc.grants.device.DeviceGrantTypeFactory;
+
+/**
+ * Keycloak's device_code grant, with a {@code resource} parameter refused as {@code invalid_target} in MCP realms
+ * before the grant does anything (the device code stays usable). Same id as the built-in factory, which it
+ * replaces; everything else is Keycloak's code.
+ */
+public class McpDeviceGrantTypeFactory extends DeviceGrantTypeFactory {
+
+    @Override
+    public OAuth2GrantType create(KeycloakSession session) {
+        return new DeviceGrantType() {
+            @Override
+            public Response process(Context context) {
+                TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "the device authorization grant");
+                return super.process(context);
+            }
+        };
+    }
+}

@@ -1,0 +1,26 @@
+package io.github.mcpauthz.audience;
+
+import jakarta.ws.rs.core.Response;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.protocol.oidc.grants.ResourceOwnerPasswordCredentialsGrantType;
+import org.keycloak.protocol.oidc.grants.ResourceOwnerPasswordCredentialsGrantTypeFactory;
+
+/**
+ * Keycloak's password grant, with a {@code resource} parameter refused as {@code invalid_target} in MCP realms
+ * before the grant does anything (no user session is created). Same id as the built-in factory, which it replaces;
+ * everything else is Keycloak's code.
+ */
+public class McpPasswordGrantTypeFactory extends ResourceOwnerPasswordCredentialsGrantTypeFactory {
+
+    @Override
+    public OAuth2GrantType create(KeycloakSession session) {
+        return new ResourceOwnerPasswordCredentialsGrantType() {
+            @Override
+            public Response process(Context context) {
+                TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "the resource owner password credentials grant");
+                return super.process(context);
+            }
+        };
+    }
+}

@@ -1,0 +1,36 @@
+package io.github.mcpauthz.audience;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class ErrorRedirectsTest {
+
+    @ParameterizedTest(name = "{0} stays on the device: {1}")
+    @CsvSource({
+            "http://127.0.0.1:33418/callback, true",
+            "http://localhost:6274/oauth/callback, true",
+            "http://[::1]:5000/cb, true",
+            "https://127.0.0.1:8443/cb, true",
+            "https://[::1]/cb, true",
+            "https://localhost/cb, true",
+            "com.example.app:/oauth2redirect, true",
+            "cursor://anysphere.cursor-retrieval/oauth/cb, true",
+            "https://phish.example/cb, false",
+            "https://claude.ai/api/mcp/auth_callback, false",
+            "https://127.0.0.1.phish.example/cb, false",
+            "https://localhost.phish.example/cb, false",
+            "http://phish.example/cb, false",
+            "javascript:alert(1), false",
+            "not a uri, false",
+    })
+    void classifiesRedirectUris(String redirectUri, boolean staysOnDevice) {
+        assertEquals(staysOnDevice, ErrorRedirects.staysOnDevice(redirectUri));
+    }
+
+    @org.junit.jupiter.api.Test
+    void nullIsNotOnTheDevice() {
+        assertEquals(false, ErrorRedirects.staysOnDevice(null));
+    }
+}
