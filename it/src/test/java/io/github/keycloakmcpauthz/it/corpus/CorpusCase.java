@@ -27,7 +27,7 @@ public record CorpusCase(String id, String area, String item, String why, JsonNo
      * code {@code error} or any of {@code errors}; null error = not checked), {@code accept} (a control), or
      * {@code any} (accepted or refused, but never a 5xx or a connection to a canary). {@code via} (authorization and
      * CIMD): {@code redirect} = an error redirect to the client with {@code iss}; {@code page} = Keycloak's error
-     * page, no redirect to the client. {@code dropAllowed}: instead of refusing, the server may accept the request
+     * page, no redirect to the client; {@code redirect-or-page}: either. {@code dropAllowed}: instead of refusing, the server may accept the request
      * with the offending {@code mcp-server:*} scope dropped (the runner then checks that the client holds none).
      */
     public record Expect(String outcome, int status, List<Integer> statuses, String error, List<String> errors,
@@ -46,7 +46,8 @@ public record CorpusCase(String id, String area, String item, String why, JsonNo
         }
 
         public boolean errorMatches(String actual) {
-            return error == null && errors.isEmpty() || error != null && error.equals(actual) || errors.contains(actual);
+            return error == null && errors.isEmpty()
+                    || actual != null && (actual.equals(error) || errors.contains(actual));
         }
 
         public String describe() {
