@@ -53,6 +53,9 @@ def add(area, cid, item, why, request, expect):
 
 # Loopback spellings of the canary listeners (127.0.0.1:${canaryPort}, 127.0.0.2:${canary2Port},
 # [::1]:${canary6Port}). A server must never connect to any of them on a client's behalf.
+# Left out on purpose: spellings that a resolver could read as an address off this machine (octal 0177.0.0.1 is
+# 177.0.0.1 to a decimal parser; ::ffff:0:0/96 and ::/96 addresses route to the network). Those ranges are covered
+# by unit tests with a fake resolver, never by live traffic.
 LOOPBACK_SPELLINGS = [
     ("v4", "127.0.0.1:${canaryPort}"),
     ("localhost", "localhost:${canaryPort}"),
@@ -62,15 +65,12 @@ LOOPBACK_SPELLINGS = [
     ("short-127-0-1", "127.0.1:${canaryPort}"),
     ("hex", "0x7f000001:${canaryPort}"),
     ("hex-dotted", "0x7f.0.0.1:${canaryPort}"),
-    ("octal", "0177.0.0.1:${canaryPort}"),
     ("decimal", "2130706433:${canaryPort}"),
     ("this-host", "0.0.0.0:${canaryPort}"),
     ("zero", "0:${canaryPort}"),
     ("v4-mapped", "[::ffff:127.0.0.1]:${canaryPort}"),
     ("v4-mapped-hex", "[::ffff:7f00:1]:${canaryPort}"),
     ("v4-mapped-long", "[0:0:0:0:0:ffff:127.0.0.1]:${canaryPort}"),
-    ("v4-translated", "[::ffff:0:127.0.0.1]:${canaryPort}"),
-    ("v4-compatible", "[::127.0.0.1]:${canaryPort}"),
     ("second-loopback", "127.0.0.2:${canary2Port}"),
     ("v6-loopback", "[::1]:${canary6Port}"),
     ("v6-loopback-long", "[0:0:0:0:0:0:0:1]:${canary6Port}"),
@@ -489,7 +489,7 @@ def curl(cid, item, why, client_id, realm="ssrf", expect=PAGE, serve=None):
 for sp, host in LOOPBACK_SPELLINGS:
     curl("ssrf-" + sp, "9" if "mapped" in sp or "translated" in sp or "compatible" in sp else "1",
          "special-use address spelled " + sp, "https://" + host + "/client.json")
-curl("ssrf-zone-id", "12", "IPv6 zone id", "https://[fe80::1%25lo]:${canary6Port}/client.json")
+curl("ssrf-zone-id", "12", "IPv6 zone id", "https://[::1%25lo]:${canary6Port}/client.json")
 curl("ssrf-userinfo-confusion", "generic", "user info naming another host",
      "https://mcp-corpus.invalid@127.0.0.1:${canaryPort}/client.json")
 curl("loopback-fragment", "generic", "fragment", "https://127.0.0.1:${canaryPort}/client.json#x", realm="loopback")
@@ -517,8 +517,6 @@ curl("loopback-oversized", "generic", "3000-character URL",
      "https://127.0.0.1:${canaryPort}/${repeat:a:3000}.json", realm="loopback")
 curl("loopback-v6-not-covered", "1", "127.0.0.0/8 allowance does not cover [::1]",
      "https://[::1]:${canary6Port}/client.json", realm="loopback")
-curl("loopback-mapped-not-covered", "9", "127.0.0.0/8 allowance does not cover ::ffff:0:0/96 translated",
-     "https://[::ffff:0:127.0.0.1]:${canaryPort}/client.json", realm="loopback")
 curl("trailing-dot-doc-server", "8", "trailing-dot host on a host that serves a valid document (500 today)",
      "https://localhost.:${docPort}/${fresh}/client.json", realm="loopback",
      serve=[{"path": "/${fresh}/client.json", "document": "minimal"}])
@@ -565,8 +563,8 @@ def cdoc(cid, item, why, expect=PAGE, set=None, remove=None, raw=None, status=No
 
 cdoc("control-minimal", "control", "the smallest valid document", ACCEPT)
 cdoc("control-vscode-like", "control", "a document shaped like VS Code's", ACCEPT,
-     set={"client_name": "Visual Studio Code", "client_uri": "https://code.visualstudio.com",
-          "redirect_uris": ["http://127.0.0.1/callback", "https://vscode.dev/redirect"]})
+     set={"client_name": "Visual Studio Code", "client_uri": "https://code.mcp-corpus.invalid",
+          "redirect_uris": ["http://127.0.0.1/callback", "https://vscode.mcp-corpus.invalid/redirect"]})
 for sp in ["v4", "decimal", "v6-loopback"]:
     cdoc("request-uris-" + sp, "1", "request_uris in a document", set={"request_uris": [
         "https://" + SPELLING[sp] + "/doc-req"]})
