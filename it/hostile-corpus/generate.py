@@ -818,10 +818,10 @@ tok("refresh-other-client", "generic", "refresh token used by another client", "
     refuse(401, "invalid_client", alternatives=["invalid_grant", "unauthorized_client"], statuses=[400, 401]),
     set={"client_id": "${webClient}"})
 tok("grant-password", "generic", "password grant", "none", refuse(400, "unauthorized_client",
-    alternatives=["invalid_client", "unsupported_grant_type", "invalid_grant"], statuses=[400, 401]),
+    alternatives=["invalid_client", "unsupported_grant_type", "invalid_grant", "invalid_target"], statuses=[400, 401]),
     set={"grant_type": "password", "username": "carol", "password": "x", "resource": "${server}"})
 tok("grant-client-credentials", "generic", "client_credentials as a public client", "none",
-    refuse(400, "unauthorized_client", alternatives=["invalid_client", "unsupported_grant_type"],
+    refuse(400, "unauthorized_client", alternatives=["invalid_client", "unsupported_grant_type", "invalid_target"],
            statuses=[400, 401]), set={"grant_type": "client_credentials", "resource": "${server}"})
 tok("grant-device-code", "10", "device_code grant with a resource", "none",
     refuse(400, "unauthorized_client", alternatives=["invalid_grant", "unsupported_grant_type", "invalid_request",

@@ -119,10 +119,14 @@ class HostileInputCorpusIT {
         realm = McpTestRealm.create(keycloak, "hostile").withoutAnonymousRateLimit();
         AdminApi.expect(admin.registerServer(realm.name(), OTHER_SERVER, "Other corpus server", List.of("other:read"),
                 false), 200, 201);
-        cimdRealms.put("ssrf", CimdRealm.create(keycloak, "hostile-ssrf", Map.of()));
-        cimdRealms.put("loopback", CimdRealm.create(keycloak, "hostile-cimd", CimdRealm.LOOPBACK_ALLOWED));
-        cimdRealms.put("deny", CimdRealm.create(keycloak, "hostile-deny", Map.of(
-                "allowed-address-ranges", List.of("127.0.0.0/8"), "denied-domains", List.of("localhost"))));
+        // Hundreds of documents from one address and one host: the creation limits (proven by CimdLimitsIT) are off
+        // here, so every case meets the rule it is about.
+        cimdRealms.put("ssrf", unlimited(CimdRealm.create(keycloak, "hostile-ssrf", Map.of(NO_HOST_LIMIT, "0"))));
+        cimdRealms.put("loopback", unlimited(CimdRealm.create(keycloak, "hostile-cimd", Map.of(
+                "allowed-address-ranges", List.of("127.0.0.0/8"), NO_HOST_LIMIT, "0"))));
+        cimdRealms.put("deny", unlimited(CimdRealm.create(keycloak, "hostile-deny", Map.of(
+                "allowed-address-ranges", List.of("127.0.0.0/8"), "denied-domains", List.of("localhost"),
+                NO_HOST_LIMIT, "0"))));
 
         loopbackClient = realm.registerPublicClient("Corpus loopback client");
         webClientId = realm.registerOrFail(ClientRegistration.webMetadata("Corpus web client", WEB_REDIRECT,
@@ -159,6 +163,14 @@ class HostileInputCorpusIT {
                 + (canaries.hasSecondLoopback() ? ", 127.0.0.2:" + canaries.secondLoopbackPort()
                 : " (no 127.0.0.2: those cases prove only the refusal)")
                 + (canaries.hasV6() ? ", [::1]:" + canaries.v6Port() : " (no [::1]: those cases prove only the refusal)"));
+    }
+
+    private static final String NO_HOST_LIMIT = "registrations-per-host";
+
+    private static CimdRealm unlimited(CimdRealm cimd) {
+        cimd.admin().configureRegistrationPolicy(cimd.name(), McpTestRealm.LIMITS_POLICY, McpTestRealm.ANONYMOUS,
+                Map.of("registrations-per-address", "0"));
+        return cimd;
     }
 
     @AfterAll

@@ -69,6 +69,19 @@ final class ErrorRedirects {
     }
 
     /** Keycloak's error page (HTTP 400) showing the OAuth error and its description. */
+    /** A redirect URI whose port no client can listen on (0, or above 65535); false when there is none. */
+    static boolean hasInvalidPort(String redirectUri) {
+        if (redirectUri == null) {
+            return false;
+        }
+        try {
+            int port = new java.net.URI(redirectUri).getPort();
+            return port == 0 || port > 65535;
+        } catch (java.net.URISyntaxException e) {
+            return false; // Keycloak's own redirect URI check refuses it.
+        }
+    }
+
     static ErrorPageException errorPage(KeycloakSession session, String error, String description) {
         String message = description == null || description.isBlank() ? error : error + ": " + description;
         return new ErrorPageException(session, Response.Status.BAD_REQUEST, message);

@@ -5,6 +5,8 @@ import io.github.mcpauthz.registration.DynamicClients;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.jboss.logging.Logger;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.OAuthErrorException;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
@@ -53,6 +55,12 @@ public class UntrustedRedirectErrorExecutor implements ClientPolicyExecutorProvi
         RealmModel realm = session.getContext().getRealm();
         if (!McpRealm.isEnabled(realm)) {
             return;
+        }
+        if (pre.getRequestParameters() != null
+                && ErrorRedirects.hasInvalidPort(pre.getRequestParameters().getFirst(OAuth2Constants.REDIRECT_URI))) {
+            // Keycloak's any-port match of loopback redirect URIs (RFC 8252 §7.3) would accept :0 or :99999; no
+            // client can listen there, so it is no redirect target at all: the error page, for every client.
+            throw ErrorRedirects.errorPage(session, OAuthErrorException.INVALID_REQUEST, "redirect_uri has an invalid port");
         }
         ClientModel client = session.clients().getClientByClientId(realm, pre.getClientId());
         if (!DynamicClients.isDynamic(client) || !client.isEnabled() || client.isBearerOnly()

@@ -91,6 +91,10 @@ public final class RedirectUriRules {
                 throw ClientMetadataException.redirect("redirect URI contains whitespace or control characters: " + shown);
             }
         }
+        if (raw.codePoints().anyMatch(cp -> DisplayText.isControl(cp) || DisplayText.isBidiControl(cp) || DisplayText.isInvisible(cp))) {
+            // A URI shown to the user (consent page, admin console) must read as what it is.
+            throw ClientMetadataException.redirect("redirect URI contains bidirectional-formatting or invisible characters: " + shown);
+        }
         if (raw.indexOf('*') >= 0) {
             throw ClientMetadataException.redirect("redirect URI must not contain wildcards: " + shown);
         }

@@ -33,4 +33,19 @@ class ErrorRedirectsTest {
     void nullIsNotOnTheDevice() {
         assertEquals(false, ErrorRedirects.staysOnDevice(null));
     }
+
+    @ParameterizedTest(name = "{0} has an invalid port: {1}")
+    @CsvSource({
+            "http://127.0.0.1:99999/callback, true",
+            "http://127.0.0.1:0/callback, true",
+            "http://[::1]:65536/cb, true",
+            "http://127.0.0.1:65535/callback, false",
+            "http://127.0.0.1/callback, false",
+            "https://app.example.com:443/cb, false",
+            "com.example.app:/cb, false",
+            "not a uri, false",
+    })
+    void recognisesInvalidPorts(String redirectUri, boolean invalid) {
+        assertEquals(invalid, ErrorRedirects.hasInvalidPort(redirectUri));
+    }
 }

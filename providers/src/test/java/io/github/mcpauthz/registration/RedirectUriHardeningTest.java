@@ -78,6 +78,13 @@ class RedirectUriHardeningTest {
     }
 
     @ParameterizedTest
+    @ValueSource(strings = {"https://app.example.com/\u202ecb", "https://app.example.com/c\u200bb",
+            "http://127.0.0.1/\u2066cb", "com.example.app:/\u200fcb"})
+    void bidiAndInvisibleCharactersAreRefused(String raw) {
+        assertTrue(refused(raw).description().contains("bidirectional-formatting or invisible"), refused(raw).description());
+    }
+
+    @ParameterizedTest
     @ValueSource(strings = {"http://[fe80::1%25eth0]/cb", "https://[fe80::1%25en0]:8443/cb", "http://[::1%251]/cb"})
     void ipv6ZoneIdsAreRefused(String raw) {
         refused(raw);
