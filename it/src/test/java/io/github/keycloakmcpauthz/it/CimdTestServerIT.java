@@ -142,12 +142,10 @@ class CimdTestServerIT {
     void slowAnswerOutlastsAReadTimeout() {
         String slow = server.newPath("slow");
         server.serve(slow, Response.json("{}").withDelay(Duration.ofMillis(1500)));
-        long begin = System.nanoTime();
-
+        // The client's 300 ms timeout fires before the 1.5 s answer: the exception is the proof, no clock needed.
         assertThrows(HttpTimeoutException.class, () -> trustingClient.send(HttpRequest.newBuilder(URI.create(
                 server.url(slow))).timeout(Duration.ofMillis(300)).build(), HttpResponse.BodyHandlers.ofString()));
 
-        assertTrue(Duration.ofNanos(System.nanoTime() - begin).toMillis() < 1400);
         assertEquals(1, server.hits(slow));
     }
 

@@ -16,6 +16,7 @@ import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
+import java.util.List;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -72,6 +73,28 @@ class LoginFlowIT {
         assertEquals(keycloak.featureEnabled("cimd"),
                 metadata.path("client_id_metadata_document_supported").asBoolean(false),
                 () -> keycloak + ": " + metadata);
+    }
+
+    /**
+     * Keycloak's own account of its features (admin server info) matches the variant: in the features-on execution
+     * resource-indicators and cimd are really on, in features-off really off.
+     */
+    @Test
+    void serverInfoReportsTheVariantsExperimentalFeatures() {
+        HttpResult info = keycloak.admin().get("/admin/serverinfo");
+        assertEquals(200, info.status(), info::describe);
+        for (String feature : List.of("resource-indicators", "cimd")) {
+            String name = feature.toUpperCase(java.util.Locale.ROOT).replace('-', '_');
+            JsonNode reported = null;
+            for (JsonNode candidate : info.json().path("features")) {
+                if (name.equals(candidate.path("name").asText())) {
+                    reported = candidate;
+                }
+            }
+            assertNotNull(reported, () -> "no feature " + name + " in server info");
+            assertEquals(keycloak.featureEnabled(feature), reported.path("enabled").asBoolean(),
+                    keycloak + ": " + reported);
+        }
     }
 
     @ParameterizedTest

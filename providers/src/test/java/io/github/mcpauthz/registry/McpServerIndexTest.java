@@ -50,12 +50,17 @@ class McpServerIndexTest {
         McpServerIndex index = new McpServerIndex(servers);
         CanonicalResource last = CanonicalResource.parse("https://mcp9999.example.com/mcp");
         assertEquals("s9999", index.find(last).orElseThrow().id());
-        // Same number of map operations for 10 or 10,000 entries: one hash lookup per call.
+        // One hash lookup per call, for 10 or 10,000 entries. What that costs is a benchmark figure (bench/run.sh);
+        // this only guards against a scan creeping in, with a bound no scan of 10,000 servers 100,000 times meets
+        // and no machine misses: a warm-up first, then 100,000 lookups in well under 5 s.
+        for (int i = 0; i < 100_000; i++) {
+            index.find(last);
+        }
         long start = System.nanoTime();
         for (int i = 0; i < 100_000; i++) {
             index.find(last);
         }
-        long perLookupNanos = (System.nanoTime() - start) / 100_000;
-        assertTrue(perLookupNanos < 20_000, "lookup took " + perLookupNanos + " ns");
+        long tookMillis = (System.nanoTime() - start) / 1_000_000;
+        assertTrue(tookMillis < 5_000, "100,000 lookups took " + tookMillis + " ms");
     }
 }
