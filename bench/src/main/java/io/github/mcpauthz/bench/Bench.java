@@ -190,14 +190,46 @@ public final class Bench {
     }
 
     private void startup() {
+        // A smoke run starts both at once (its start-up figures are not meaningful anyway); otherwise one after the
+        // other, so that each start has the machine to itself.
+        List<Thread> starting = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
         for (Side side : Side.values()) {
             Result.Startup startup = new Result.Startup();
             result.startup.put(side.id, startup);
-            System.out.printf("[bench] starting %s ...%n", side.label);
-            startup.firstStartSeconds = Result.round(keycloaks.get(side).start(), 2);
-            System.out.printf("[bench] %s ready in %.1f s (%s)%n", side.id, startup.firstStartSeconds,
-                    keycloaks.get(side).baseUrl());
+            Runnable start = () -> {
+                try {
+                    System.out.printf("[bench] starting %s ...%n", side.label);
+                    startup.firstStartSeconds = Result.round(keycloaks.get(side).start(), 2);
+                    System.out.printf("[bench] %s ready in %.1f s (%s)%n", side.id, startup.firstStartSeconds,
+                            keycloaks.get(side).baseUrl());
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            };
+            if (options.smoke) {
+                Thread thread = new Thread(start, "start-" + side.id);
+                thread.start();
+                starting.add(thread);
+            } else {
+                start.run();
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+            }
         }
+        for (Thread thread : starting) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BenchException("interrupted", e);
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        result.settings.put("startedInParallel", options.smoke);
         if (needs("startup")) {
             for (int i = 0; i < options.restarts; i++) {
                 List<Side> order = i % 2 == 0 ? List.of(Side.STOCK, Side.JAR) : List.of(Side.JAR, Side.STOCK);

@@ -68,10 +68,10 @@ final class Keycloak {
         long deadline = begin + TimeUnit.SECONDS.toNanos(startTimeoutSeconds);
         while (true) {
             if (!process.isAlive()) {
-                throw new BenchException(side + " Keycloak exited with " + process.exitValue() + "; see " + log());
+                throw new BenchException(side.id + " Keycloak exited with " + process.exitValue() + "; see " + log());
             }
             if (System.nanoTime() > deadline) {
-                throw new BenchException(side + " Keycloak not ready within " + startTimeoutSeconds + " s; see " + log());
+                throw new BenchException(side.id + " Keycloak not ready within " + startTimeoutSeconds + " s; see " + log());
             }
             try {
                 HttpResponse<String> response = Web.get(probe, baseUrl + "/realms/master/.well-known/openid-configuration");
@@ -85,6 +85,11 @@ final class Keycloak {
         }
         double seconds = (System.nanoTime() - begin) / 1e9;
         writePids();
+        try {
+            Files.writeString(home.resolve(".bench-started"), "started once: start-dev's build is done\n"); // --reuse-dist
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
         admin = new Admin(baseUrl, ADMIN_USER, ADMIN_PASSWORD);
         return seconds;
     }

@@ -17,6 +17,7 @@ final class Options {
     Path providerJar;
     boolean smoke;
     boolean publish;
+    boolean reuseDist;
     Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
     int rounds = 3;
     double roundSeconds = 10;
@@ -25,7 +26,7 @@ final class Options {
     List<Integer> scales = new ArrayList<>(List.of(10, 1000, 10000));
     int setupTimeoutSeconds = 600;
     int restarts = 1;
-    int startTimeoutSeconds = 300;
+    int startTimeoutSeconds = 600;
     Path out;
 
     static Options parse(String[] args) {
@@ -47,6 +48,7 @@ final class Options {
             switch (arg) {
                 case "--smoke" -> o.smoke = true;
                 case "--publish" -> o.publish = true;
+                case "--reuse-dist" -> o.reuseDist = true;
                 case "--root" -> o.root = Path.of(value != null ? value : args[++i]);
                 case "--keycloak-version" -> o.keycloakVersion = value != null ? value : args[++i];
                 case "--provider-jar" -> o.providerJar = Path.of(value != null ? value : args[++i]);
@@ -86,6 +88,7 @@ final class Options {
                     o.restarts = Integer.parseInt(value != null ? value : args[++i]);
                     restartsSet = true;
                 }
+                case "--start-timeout" -> o.startTimeoutSeconds = Integer.parseInt(value != null ? value : args[++i]);
                 case "--out" -> o.out = Path.of(value != null ? value : args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see bench/run.sh --help)");
             }
