@@ -28,8 +28,11 @@ for arg in "$@"; do
     echo "  --scales LIST          server counts of the scale scenario (10,1000,10000)"
     echo "  --setup-timeout S      seconds allowed for each scale realm's set-up per side (600)"
     echo "  --restarts N           extra stop/start cycles per side for the start-up figures (1)"
+    echo "  --start-timeout S      seconds allowed for one Keycloak start (600)"
     echo "  --out DIR              results directory (bench/target/results/<timestamp>)"
     echo "  --publish              copy the charts and results.md to docs/bench/"
+    echo "  --reuse-dist           keep bench/target/kc-* from an earlier run when the jar is the same (faster; the"
+    echo "                         first start then has no start-dev build)"
     exit 0
   fi
 done
@@ -72,11 +75,20 @@ stop_recorded_keycloaks() {
 }
 stop_recorded_keycloaks
 
-echo "[bench] fresh copies of the distribution: kc-stock (no jar), kc-jar (with $(basename "$JAR"))"
-rm -rf "$TARGET/kc-stock" "$TARGET/kc-jar"
-cp -a "$DIST" "$TARGET/kc-stock"
-cp -a "$DIST" "$TARGET/kc-jar"
-cp "$JAR" "$TARGET/kc-jar/providers/keycloak-mcp-authz.jar"
+REUSE=false
+for arg in "$@"; do [[ "$arg" == "--reuse-dist" ]] && REUSE=true; done
+if $REUSE && [[ -f "$TARGET/kc-stock/.bench-started" && -f "$TARGET/kc-jar/.bench-started" ]] \
+    && cmp -s "$JAR" "$TARGET/kc-jar/providers/keycloak-mcp-authz.jar"; then
+  # Development shortcut: keep the built copies (no start-dev build at the first start), only a fresh database.
+  echo "[bench] --reuse-dist: keeping kc-stock and kc-jar (same jar), fresh databases"
+  rm -rf "$TARGET/kc-stock/data" "$TARGET/kc-jar/data"
+else
+  echo "[bench] fresh copies of the distribution: kc-stock (no jar), kc-jar (with $(basename "$JAR"))"
+  rm -rf "$TARGET/kc-stock" "$TARGET/kc-jar"
+  cp -a "$DIST" "$TARGET/kc-stock"
+  cp -a "$DIST" "$TARGET/kc-jar"
+  cp "$JAR" "$TARGET/kc-jar/providers/keycloak-mcp-authz.jar"
+fi
 
 # TLS of the local CIMD document host: a self-signed certificate for localhost / 127.0.0.1, which both Keycloaks trust
 # through --truststore-paths (it is its own trust anchor).
