@@ -137,7 +137,10 @@ public final class Bench {
             result.failures.add(message);
             System.err.println("[bench] FAILED " + message);
             result.scenarios.stream().filter(s -> s.id.equals(id) && "not run".equals(s.status))
-                    .forEach(s -> s.status = "failed");
+                    .forEach(s -> {
+                        s.status = "failed";
+                        s.sides.values().forEach(Result.SideFigures::finish);
+                    });
         }
     }
 
@@ -397,11 +400,11 @@ public final class Bench {
             browser.login(realm, BenchRealm.ADMIN_CLIENT);
             String client = consentClients.get(realm);
             return check -> {
-                HttpResponse<String> page = Web.get(browser.http, realm.authorizationUrl(client, BenchRealm.REDIRECT,
+                HttpResponse<String> page = browser.followToPage(realm.authorizationUrl(client, BenchRealm.REDIRECT,
                         browser.challenge));
                 if (page.statusCode() != 200 || !page.body().contains("login-actions/consent")) {
                     throw new BenchException(realm.side().id + " consent page: got " + page.statusCode() + " "
-                            + Web.abbreviate(page.body()));
+                            + Web.location(page).orElse("") + " " + Web.abbreviate(page.body()));
                 }
                 if (check && Browser.consentForm(org.jsoup.Jsoup.parse(page.body(), page.uri().toString())) == null) {
                     throw new BenchException(realm.side().id + " consent page without a consent form");

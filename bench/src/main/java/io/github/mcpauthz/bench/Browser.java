@@ -68,6 +68,22 @@ final class Browser {
         return code(location);
     }
 
+    /**
+     * GET of {@code url}, following Keycloak's own redirects (e.g. to {@code login-actions/required-action}) up to the
+     * first page, or the first redirect to the client.
+     */
+    HttpResponse<String> followToPage(String url) {
+        HttpResponse<String> response = Web.get(http, url);
+        for (int step = 0; step < 5 && response.statusCode() >= 300 && response.statusCode() < 400; step++) {
+            String location = Web.location(response).orElse("");
+            if (location.isEmpty() || location.startsWith(BenchRealm.REDIRECT)) {
+                return response;
+            }
+            response = Web.get(http, location);
+        }
+        return response;
+    }
+
     static Element consentForm(Document page) {
         return page.select("form").stream().filter(f -> f.attr("action").contains("/login-actions/consent"))
                 .findFirst().orElse(null);

@@ -48,12 +48,12 @@ final class Runner {
                 java.util.Collections.reverse(order);
             }
             for (Side side : order) {
-                Result.SideFigures figures = scenario.sides.computeIfAbsent(side.id, k -> new Result.SideFigures());
                 Period warm = period(workers.get(side), options.warmupSeconds, true);
                 if (warm.firstError.get() != null) {
                     throw new BenchException(scenario.id + " (" + side.id + ") failed its warm-up check: "
                             + warm.firstError.get());
                 }
+                Result.SideFigures figures = scenario.sides.computeIfAbsent(side.id, k -> new Result.SideFigures());
                 Period measured = period(workers.get(side), options.roundSeconds, false);
                 figures.add(measured.latencies(), measured.seconds, measured.errors.get(), measured.firstError.get());
                 System.out.printf("[bench]   %-28s %-5s round %d: %7.1f req/s  p50 %6.1f ms  (%d ops, %d errors)%n",
