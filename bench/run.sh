@@ -39,8 +39,8 @@ done
 
 KC_VERSION="$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>.*:\1:p' pom.xml | head -1)"
 echo "[bench] Keycloak $KC_VERSION; building the provider jar and the benchmark driver"
-mvn -B -q -DskipTests -pl providers -am package
-mvn -B -q -DskipTests -f bench/pom.xml package
+mvn -B -q -Dstyle.color=never -DskipTests -pl providers -am package
+mvn -B -q -Dstyle.color=never -DskipTests -f bench/pom.xml package
 
 JAR="$(ls providers/target/keycloak-mcp-authz-*.jar | grep -v -E 'sources|javadoc|tests' | head -1)"
 DIST="$TARGET/dist/keycloak-$KC_VERSION"
