@@ -1,0 +1,536 @@
+package io.github.mcpauthz.bench;
+
+import java.io.IOException;
+import java.net.http.HttpClient;
+import java.net.http.HttpResponse;
+import java.net.http.HttpTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.function.Function;
+import java.util.zip.ZipFile;
+
+/** The benchmark driver: see docs/performance-benchmark.md. Run through bench/run.sh. */
+public final class Bench {
+
+    private final Options options;
+    private final Result result = new Result();
+    private final Runner runner;
+    private final Map<Side, Keycloak> keycloaks = new EnumMap<>(Side.class);
+    private final Path target;
+    private DocHost docHost;
+
+    private Bench(Options options) {
+        this.options = options;
+        this.runner = new Runner(options);
+        this.target = options.root.resolve("bench/target");
+    }
+
+    public static void main(String[] args) {
+        Options options;
+        try {
+            options = Options.parse(args);
+        } catch (IllegalArgumentException e) {
+            System.err.println("[bench] " + e.getMessage());
+            System.exit(2);
+            return;
+        }
+        System.exit(new Bench(options).run());
+    }
+
+    private int run() {
+        Path out = options.out != null ? options.out
+                : target.resolve("results/" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss")));
+        describeMachine();
+        Path runDir = target.resolve("run");
+        Path tls = target.resolve("tls");
+        for (Side side : Side.values()) {
+            keycloaks.put(side, new Keycloak(side, target.resolve("kc-" + side.id), runDir, tls.resolve("doc-host.pem"),
+                    options.startTimeoutSeconds));
+        }
+        Thread hook = new Thread(this::stopAll, "bench-stop-keycloaks");
+        Runtime.getRuntime().addShutdownHook(hook);
+        long begin = System.nanoTime();
+        try {
+            startup();
+            if (needs("token") || needs("authorize")) {
+                Map<Side, BenchRealm> bench = createRealms("bench", 10, Duration.ofSeconds(Math.max(120, options.setupTimeoutSeconds)));
+                if (needs("token")) {
+                    guarded("token-code", () -> tokenCode(new Result.Scenario("token-code", "token",
+                            "authorization code + exchange (admin-made client, session)"), bench, BenchRealm.ADMIN_CLIENT));
+                    guarded("token-refresh", () -> tokenRefresh(new Result.Scenario("token-refresh", "token",
+                            "refresh grant (admin-made client)"), bench, BenchRealm.ADMIN_CLIENT));
+                }
+                if (needs("authorize")) {
+                    guarded("authorize-login-page", () -> loginPage(bench));
+                    guarded("consent-page", () -> consentPage(new Result.Scenario("consent-page", "authorize",
+                            "consent page render (dynamic client, session)"), bench));
+                }
+            }
+            if (needs("register")) {
+                Map<Side, BenchRealm> reg = createRealms("reg", 10, Duration.ofSeconds(Math.max(120, options.setupTimeoutSeconds)));
+                guarded("register", () -> register(new Result.Scenario("register", "register",
+                        "anonymous dynamic client registration"), reg));
+            }
+            if (needs("cimd")) {
+                guarded("cimd", this::cimd);
+            }
+            if (needs("scale")) {
+                scale();
+            }
+            if (needs("startup")) {
+                for (Side side : Side.values()) {
+                    result.startup.get(side.id).rssAfterLoadMiB = Result.round(keycloaks.get(side).rssMiB(), 1);
+                }
+            }
+        } catch (BenchException | IllegalStateException e) {
+            result.failures.add(e.getMessage());
+            System.err.println("[bench] FAILED: " + e.getMessage());
+        } finally {
+            stopAll();
+            try {
+                Runtime.getRuntime().removeShutdownHook(hook);
+            } catch (IllegalStateException shuttingDown) {
+                // already shutting down
+            }
+            if (docHost != null) {
+                docHost.close();
+            }
+        }
+        result.settings.put("totalSeconds", Result.round((System.nanoTime() - begin) / 1e9, 1));
+        try {
+            Report report = new Report(result, options);
+            report.write(out);
+            System.out.println();
+            System.out.println(report.markdown());
+            System.out.println("[bench] results in " + out);
+            if (options.publish) {
+                report.publish(options.root.resolve("docs/bench"));
+                System.out.println("[bench] charts and table copied to docs/bench/");
+            }
+        } catch (IOException e) {
+            System.err.println("[bench] cannot write results: " + e);
+            return 1;
+        }
+        if (!result.failures.isEmpty()) {
+            System.err.println("[bench] functional failures:");
+            result.failures.forEach(f -> System.err.println("  - " + f));
+            return 1;
+        }
+        return 0;
+    }
+
+    private boolean needs(String scenario) {
+        return options.scenarios.contains(scenario);
+    }
+
+    private void guarded(String id, Runnable scenario) {
+        try {
+            scenario.run();
+        } catch (BenchException | IllegalStateException e) {
+            String message = id + ": " + e.getMessage();
+            result.failures.add(message);
+            System.err.println("[bench] FAILED " + message);
+            result.scenarios.stream().filter(s -> s.id.equals(id) && "not run".equals(s.status))
+                    .forEach(s -> {
+                        s.status = "failed";
+                        s.sides.values().forEach(Result.SideFigures::finish);
+                    });
+        }
+    }
+
+    // --- machine, jar, start-up --------------------------------------------------------------------------------------
+
+    private void describeMachine() {
+        result.machine.put("cpus", Runtime.getRuntime().availableProcessors());
+        result.machine.put("os", System.getProperty("os.name") + " " + System.getProperty("os.version") + " "
+                + System.getProperty("os.arch"));
+        result.machine.put("java", System.getProperty("java.vm.name") + " " + System.getProperty("java.version"));
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/cpuinfo"))) {
+                if (line.startsWith("model name")) {
+                    result.machine.put("cpuModel", line.substring(line.indexOf(':') + 1).trim());
+                    break;
+                }
+            }
+            for (String line : Files.readAllLines(Path.of("/proc/meminfo"))) {
+                if (line.startsWith("MemTotal")) {
+                    result.machine.put("memoryMiB", Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024);
+                    break;
+                }
+            }
+        } catch (IOException | RuntimeException ignored) {
+            // not Linux: fewer details
+        }
+        result.machine.put("keycloak", options.keycloakVersion);
+        result.machine.put("date", LocalDateTime.now().toString());
+        result.settings.put("smoke", options.smoke);
+        result.settings.put("scenarios", List.copyOf(options.scenarios));
+        result.settings.put("rounds", options.rounds);
+        result.settings.put("roundSeconds", options.roundSeconds);
+        result.settings.put("warmupSeconds", options.warmupSeconds);
+        result.settings.put("concurrency", options.concurrency);
+        result.settings.put("scales", options.scales);
+        result.settings.put("setupTimeoutSeconds", options.setupTimeoutSeconds);
+        try (ZipFile zip = new ZipFile(options.providerJar.toFile())) {
+            long size = Files.size(options.providerJar);
+            long classes = zip.stream().filter(e -> e.getName().endsWith(".class")).count();
+            long foreign = zip.stream().filter(e -> e.getName().endsWith(".class"))
+                    .filter(e -> !e.getName().startsWith("io/github/mcpauthz/")).count();
+            result.jar.put("file", options.providerJar.getFileName().toString());
+            result.jar.put("bytes", size);
+            result.jar.put("kib", Result.round(size / 1024.0, 1));
+            result.jar.put("classes", classes);
+            result.jar.put("classesOutsideIoGithubMcpauthz", foreign);
+        } catch (IOException e) {
+            result.jar.put("error", e.toString());
+        }
+    }
+
+    private void startup() {
+        // A smoke run starts both at once (its start-up figures are not meaningful anyway); otherwise one after the
+        // other, so that each start has the machine to itself.
+        List<Thread> starting = new java.util.ArrayList<>();
+        java.util.concurrent.atomic.AtomicReference<RuntimeException> failure = new java.util.concurrent.atomic.AtomicReference<>();
+        for (Side side : Side.values()) {
+            Result.Startup startup = new Result.Startup();
+            result.startup.put(side.id, startup);
+            Runnable start = () -> {
+                try {
+                    System.out.printf("[bench] starting %s ...%n", side.label);
+                    startup.firstStartSeconds = Result.round(keycloaks.get(side).start(), 2);
+                    System.out.printf("[bench] %s ready in %.1f s (%s)%n", side.id, startup.firstStartSeconds,
+                            keycloaks.get(side).baseUrl());
+                } catch (RuntimeException e) {
+                    failure.compareAndSet(null, e);
+                }
+            };
+            if (options.smoke) {
+                Thread thread = new Thread(start, "start-" + side.id);
+                thread.start();
+                starting.add(thread);
+            } else {
+                start.run();
+                if (failure.get() != null) {
+                    throw failure.get();
+                }
+            }
+        }
+        for (Thread thread : starting) {
+            try {
+                thread.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new BenchException("interrupted", e);
+            }
+        }
+        if (failure.get() != null) {
+            throw failure.get();
+        }
+        result.settings.put("startedInParallel", options.smoke);
+        if (needs("startup")) {
+            for (int i = 0; i < options.restarts; i++) {
+                List<Side> order = i % 2 == 0 ? List.of(Side.STOCK, Side.JAR) : List.of(Side.JAR, Side.STOCK);
+                for (Side side : order) {
+                    Keycloak kc = keycloaks.get(side);
+                    kc.stop();
+                    double seconds = kc.start();
+                    result.startup.get(side.id).restartSeconds.add(Result.round(seconds, 2));
+                    System.out.printf("[bench] %s restarted in %.1f s%n", side.id, seconds);
+                }
+            }
+            Keycloak.sleep(3000);
+            for (Side side : Side.values()) {
+                result.startup.get(side.id).rssAfterStartMiB = Result.round(keycloaks.get(side).rssMiB(), 1);
+            }
+        }
+    }
+
+    private void stopAll() {
+        for (Keycloak kc : keycloaks.values()) {
+            try {
+                kc.stop();
+            } catch (RuntimeException e) {
+                System.err.println("[bench] stopping " + kc.side.id + ": " + e);
+            }
+        }
+    }
+
+    // --- realms ------------------------------------------------------------------------------------------------------
+
+    private Map<Side, BenchRealm> createRealms(String name, int servers, Duration timeout) {
+        Map<Side, BenchRealm> realms = new EnumMap<>(Side.class);
+        for (Side side : Side.values()) {
+            BenchRealm realm = new BenchRealm(keycloaks.get(side), name, servers);
+            Result.Setup setup = new Result.Setup();
+            setup.realm = name;
+            setup.side = side.id;
+            setup.servers = servers;
+            result.setups.add(setup);
+            long begin = System.nanoTime();
+            try {
+                realm.create(timeout);
+            } catch (BenchRealm.SetupTimeout | BenchException e) {
+                boolean timedOut = e instanceof BenchRealm.SetupTimeout || e.getCause() instanceof HttpTimeoutException;
+                if (!timedOut) {
+                    setup.status = "failed while " + realm.setup.status + ": " + e.getMessage();
+                    copy(realm.setup, setup);
+                    throw e;
+                }
+                setup.status = String.format("timed out after %.0f s while %s", (System.nanoTime() - begin) / 1e9,
+                        realm.setup.status);
+                copy(realm.setup, setup);
+                throw new SetupTimedOut(setup.status);
+            } finally {
+                if (setup.status == null) {
+                    setup.status = realm.setup.status;
+                    copy(realm.setup, setup);
+                }
+            }
+            System.out.printf("[bench] realm %s (%d servers) on %s: import %.1f s, enable %s, one more server %.2f s, "
+                            + "a new client has %d optional scopes%n", name, servers, side.id, realm.setup.importSeconds,
+                    Double.isNaN(realm.setup.enableSeconds) ? "-" : String.format("%.1f s", realm.setup.enableSeconds),
+                    realm.setup.addOneSeconds, realm.setup.optionalScopesOfNewClient);
+            realms.put(side, realm);
+        }
+        return realms;
+    }
+
+    private static void copy(BenchRealm.Setup from, Result.Setup to) {
+        to.importSeconds = nan(from.importSeconds);
+        to.enableSeconds = nan(from.enableSeconds);
+        to.addOneServerSeconds = nan(from.addOneSeconds);
+        to.optionalScopesOfNewClient = from.optionalScopesOfNewClient < 0 ? null : from.optionalScopesOfNewClient;
+    }
+
+    private static Double nan(double value) {
+        return Double.isNaN(value) ? null : Result.round(value, 2);
+    }
+
+    static final class SetupTimedOut extends RuntimeException {
+        SetupTimedOut(String message) {
+            super(message);
+        }
+    }
+
+    // --- scenarios -----------------------------------------------------------------------------------------------------
+
+    private Result.Scenario add(Result.Scenario scenario) {
+        result.scenarios.add(scenario);
+        System.out.println("[bench] scenario " + scenario.id + ": " + scenario.title);
+        return scenario;
+    }
+
+    private void measure(Result.Scenario scenario, Map<Side, BenchRealm> realms,
+                         Function<BenchRealm, Runner.Workload> workload) {
+        add(scenario);
+        Map<Side, Runner.Workload> workloads = new EnumMap<>(Side.class);
+        realms.forEach((side, realm) -> workloads.put(side, workload.apply(realm)));
+        runner.run(scenario, workloads);
+        scenario.computeRatios();
+    }
+
+    /** Authorization request with the session (302 with a code at once) + code exchange, as one operation. */
+    private void tokenCode(Result.Scenario scenario, Map<Side, BenchRealm> realms, String clientId) {
+        measure(scenario, realms, realm -> index -> {
+            Browser browser = new Browser();
+            realm.checkAudience(realm.exchange(browser.http, clientIdOf(realm, clientId), browser.login(realm,
+                    clientIdOf(realm, clientId)), browser.verifier), "code exchange after login");
+            return check -> {
+                String client = clientIdOf(realm, clientId);
+                BenchRealm.Tokens tokens = realm.exchange(browser.http, client, browser.codeFromSession(realm, client),
+                        browser.verifier);
+                if (check) {
+                    realm.checkAudience(tokens, "code exchange");
+                }
+            };
+        });
+    }
+
+    /** Refresh grant; each worker keeps its own refresh token and always uses the newest one. */
+    private void tokenRefresh(Result.Scenario scenario, Map<Side, BenchRealm> realms, String clientId) {
+        measure(scenario, realms, realm -> index -> {
+            Browser browser = new Browser();
+            String client = clientIdOf(realm, clientId);
+            BenchRealm.Tokens first = realm.exchange(browser.http, client, browser.login(realm, client), browser.verifier);
+            realm.checkAudience(first, "code exchange after login");
+            String[] refresh = {first.refresh()};
+            return check -> {
+                BenchRealm.Tokens tokens = realm.refresh(browser.http, client, refresh[0]);
+                refresh[0] = tokens.refresh();
+                if (check) {
+                    realm.checkAudience(tokens, "refresh");
+                }
+            };
+        });
+    }
+
+    /** GET of the authorization endpoint without a session, up to the login page. */
+    private void loginPage(Map<Side, BenchRealm> realms) {
+        measure(new Result.Scenario("authorize-login-page", "authorize",
+                "authorization endpoint up to the login page (no session)"), realms, realm -> index -> {
+            HttpClient http = Web.client(false);
+            String challenge = Web.s256(Web.randomToken(32));
+            return check -> expectLoginPage(Web.get(http, realm.authorizationUrl(BenchRealm.ADMIN_CLIENT,
+                    BenchRealm.REDIRECT, challenge)), realm, "authorization request");
+        });
+    }
+
+    private static void expectLoginPage(HttpResponse<String> response, BenchRealm realm, String what) {
+        if (response.statusCode() != 200 || !response.body().contains("kc-form-login")) {
+            throw new BenchException(realm.side().id + " " + what + ": expected the login page, got "
+                    + response.statusCode() + " " + Web.abbreviate(response.body()));
+        }
+    }
+
+    /**
+     * The consent page of a dynamic client no one consented to, for a user with a session (made with the admin-made
+     * client, which needs no consent): every request renders it again.
+     */
+    private void consentPage(Result.Scenario scenario, Map<Side, BenchRealm> realms) {
+        Map<BenchRealm, String> consentClients = new java.util.HashMap<>();
+        realms.values().forEach(r -> consentClients.put(r, r.register(Web.client(false), "Consent page client")));
+        measure(scenario, realms, realm -> index -> {
+            Browser browser = new Browser();
+            browser.login(realm, BenchRealm.ADMIN_CLIENT);
+            String client = consentClients.get(realm);
+            // One request before the load (workers are made one after the other): the jar attaches the server's
+            // consent scope to the client on its first authorization request, and concurrent first requests of one
+            // client race there (ModelDuplicateException, a 400 page; seen with keycloak-mcp-authz at aef60b2).
+            browser.followToPage(realm.authorizationUrl(client, BenchRealm.REDIRECT, browser.challenge));
+            return check -> {
+                HttpResponse<String> page = browser.followToPage(realm.authorizationUrl(client, BenchRealm.REDIRECT,
+                        browser.challenge));
+                if (page.statusCode() != 200 || !page.body().contains("login-actions/consent")) {
+                    throw new BenchException(realm.side().id + " consent page: got " + page.statusCode() + " "
+                            + Web.location(page).orElse("") + " " + Web.abbreviate(page.body()));
+                }
+                if (check && Browser.consentForm(org.jsoup.Jsoup.parse(page.body(), page.uri().toString())) == null) {
+                    throw new BenchException(realm.side().id + " consent page without a consent form");
+                }
+            };
+        });
+    }
+
+    private void register(Result.Scenario scenario, Map<Side, BenchRealm> realms) {
+        measure(scenario, realms, realm -> index -> {
+            HttpClient http = Web.client(false);
+            return check -> realm.register(http, "Benchmark MCP client");
+        });
+    }
+
+    private void cimd() {
+        docHost = new DocHost(target.resolve("tls/doc-host.p12"));
+        Map<Side, BenchRealm> realms = new EnumMap<>(Side.class);
+        BenchRealm realm = new BenchRealm(keycloaks.get(Side.JAR), "cimd", 10);
+        realm.create(Duration.ofSeconds(Math.max(120, options.setupTimeoutSeconds)));
+        realm.allowLoopbackDocuments();
+        realms.put(Side.JAR, realm);
+        measure(new Result.Scenario("cimd-first-fetch", "cimd",
+                "CIMD: authorization request with a new client_id URL (fetch + client creation) up to the login page"),
+                realms, r -> index -> {
+                    HttpClient http = Web.client(false);
+                    String challenge = Web.s256(Web.randomToken(32));
+                    return check -> {
+                        String url = docHost.url("first-" + Web.randomToken(9).replace('_', 'x').replace('-', 'y'));
+                        expectLoginPage(Web.get(http, r.authorizationUrl(url, BenchRealm.REDIRECT, challenge)), r,
+                                "CIMD first fetch");
+                        if (check && docHost.hits(url) != 1) {
+                            throw new BenchException("CIMD first fetch: document fetched " + docHost.hits(url) + " times");
+                        }
+                    };
+                });
+        measure(new Result.Scenario("cimd-cached", "cimd",
+                "CIMD: authorization request with a known client_id URL (cached document) up to the login page"),
+                realms, r -> index -> {
+                    HttpClient http = Web.client(false);
+                    String challenge = Web.s256(Web.randomToken(32));
+                    String url = docHost.url("cached-" + index + "-" + Web.randomToken(6).replace('_', 'x').replace('-', 'y'));
+                    expectLoginPage(Web.get(http, r.authorizationUrl(url, BenchRealm.REDIRECT, challenge)), r,
+                            "CIMD first request");
+                    return check -> {
+                        expectLoginPage(Web.get(http, r.authorizationUrl(url, BenchRealm.REDIRECT, challenge)), r,
+                                "CIMD cached");
+                        if (check && docHost.hits(url) != 1) {
+                            throw new BenchException("CIMD cached: document fetched " + docHost.hits(url) + " times");
+                        }
+                    };
+                });
+    }
+
+    /** Per scale: realms with N servers of two scopes each; clients made after the servers exist. */
+    private void scale() {
+        String skipped = null;
+        for (int servers : options.scales) {
+            String prefix = "scale-" + servers;
+            List<String[]> planned = List.of(
+                    new String[]{prefix + "-admin-refresh", "refresh grant, admin-made client"},
+                    new String[]{prefix + "-dcr-refresh", "refresh grant, dynamic client"},
+                    new String[]{prefix + "-dcr-code", "authorization code + exchange, dynamic client"},
+                    new String[]{prefix + "-consent-page", "consent page render, dynamic client"},
+                    new String[]{prefix + "-register", "anonymous dynamic client registration"});
+            if (skipped != null) {
+                for (String[] p : planned) {
+                    Result.Scenario s = new Result.Scenario(p[0], prefix, p[1]);
+                    s.status = skipped;
+                    result.scenarios.add(s);
+                }
+                continue;
+            }
+            Map<Side, BenchRealm> realms;
+            try {
+                realms = createRealms(prefix, servers, Duration.ofSeconds(options.setupTimeoutSeconds));
+            } catch (SetupTimedOut e) {
+                System.out.println("[bench] " + prefix + ": set-up " + e.getMessage() + "; larger scales skipped");
+                for (String[] p : planned) {
+                    Result.Scenario s = new Result.Scenario(p[0], prefix, p[1]);
+                    s.status = "setup timed out";
+                    result.scenarios.add(s);
+                }
+                skipped = "skipped (a smaller scale's set-up timed out)";
+                continue;
+            } catch (BenchException e) {
+                result.failures.add(prefix + " set-up: " + e.getMessage());
+                System.err.println("[bench] FAILED " + prefix + " set-up: " + e.getMessage());
+                continue;
+            }
+            Map<BenchRealm, String> dynamicClients = new java.util.HashMap<>();
+            realms.values().forEach(r -> dynamicClients.put(r, r.register(Web.client(false), "Benchmark MCP client")));
+            dynamicRegistry.putAll(dynamicClients);
+            guarded(planned.get(0)[0], () -> tokenRefresh(new Result.Scenario(planned.get(0)[0], prefix,
+                    planned.get(0)[1]), realms, BenchRealm.ADMIN_CLIENT));
+            guarded(planned.get(1)[0], () -> tokenRefresh(new Result.Scenario(planned.get(1)[0], prefix,
+                    planned.get(1)[1]), realms, DYNAMIC));
+            guarded(planned.get(2)[0], () -> tokenCode(new Result.Scenario(planned.get(2)[0], prefix,
+                    planned.get(2)[1]), realms, DYNAMIC));
+            guarded(planned.get(3)[0], () -> consentPage(new Result.Scenario(planned.get(3)[0], prefix,
+                    planned.get(3)[1]), realms));
+            guarded(planned.get(4)[0], () -> register(new Result.Scenario(planned.get(4)[0], prefix,
+                    planned.get(4)[1]), realms));
+            if (servers != options.scales.get(options.scales.size() - 1)) {
+                // frees the next scale's Keycloak; the last scale's realms go with the Keycloaks at the end
+                realms.values().forEach(r -> r.delete(Duration.ofSeconds(300)));
+            }
+        }
+    }
+
+    /** Stands for "the realm's dynamic client registered after the servers" in {@link #clientIdOf}. */
+    private static final String DYNAMIC = "<dynamic>";
+    private final Map<BenchRealm, String> dynamicRegistry = new java.util.concurrent.ConcurrentHashMap<>();
+
+    private String clientIdOf(BenchRealm realm, String clientId) {
+        if (!DYNAMIC.equals(clientId)) {
+            return clientId;
+        }
+        String id = dynamicRegistry.get(realm);
+        if (id == null) {
+            throw new IllegalStateException("no dynamic client in " + realm.name);
+        }
+        return id;
+    }
+}

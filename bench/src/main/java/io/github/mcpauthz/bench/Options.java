@@ -1,0 +1,121 @@
+package io.github.mcpauthz.bench;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Set;
+
+/** Command-line options of bench/run.sh (the script adds --root, --keycloak-version, --provider-jar). */
+final class Options {
+
+    static final List<String> ALL_SCENARIOS = List.of("token", "scale", "register", "authorize", "cimd", "startup");
+
+    Path root;
+    String keycloakVersion;
+    Path providerJar;
+    boolean smoke;
+    boolean publish;
+    boolean reuseDist;
+    Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
+    int rounds = 3;
+    double roundSeconds = 10;
+    double warmupSeconds = 3;
+    int concurrency = 8;
+    List<Integer> scales = new ArrayList<>(List.of(10, 1000, 10000));
+    int setupTimeoutSeconds = 600;
+    int restarts = 1;
+    int startTimeoutSeconds = 600;
+    Path out;
+
+    static Options parse(String[] args) {
+        Options o = new Options();
+        boolean roundsSet = false;
+        boolean secondsSet = false;
+        boolean warmupSet = false;
+        boolean scalesSet = false;
+        boolean restartsSet = false;
+        boolean timeoutSet = false;
+        for (int i = 0; i < args.length; i++) {
+            String arg = args[i];
+            String value = null;
+            int eq = arg.indexOf('=');
+            if (arg.startsWith("--") && eq > 0) {
+                value = arg.substring(eq + 1);
+                arg = arg.substring(0, eq);
+            }
+            switch (arg) {
+                case "--smoke" -> o.smoke = true;
+                case "--publish" -> o.publish = true;
+                case "--reuse-dist" -> o.reuseDist = true;
+                case "--root" -> o.root = Path.of(value != null ? value : args[++i]);
+                case "--keycloak-version" -> o.keycloakVersion = value != null ? value : args[++i];
+                case "--provider-jar" -> o.providerJar = Path.of(value != null ? value : args[++i]);
+                case "--scenarios" -> {
+                    o.scenarios = new LinkedHashSet<>(Arrays.asList((value != null ? value : args[++i]).split(",")));
+                    for (String s : o.scenarios) {
+                        if (!ALL_SCENARIOS.contains(s)) {
+                            throw new IllegalArgumentException("unknown scenario " + s + "; known: " + ALL_SCENARIOS);
+                        }
+                    }
+                }
+                case "--rounds" -> {
+                    o.rounds = Integer.parseInt(value != null ? value : args[++i]);
+                    roundsSet = true;
+                }
+                case "--round-seconds" -> {
+                    o.roundSeconds = Double.parseDouble(value != null ? value : args[++i]);
+                    secondsSet = true;
+                }
+                case "--warmup-seconds" -> {
+                    o.warmupSeconds = Double.parseDouble(value != null ? value : args[++i]);
+                    warmupSet = true;
+                }
+                case "--concurrency" -> o.concurrency = Integer.parseInt(value != null ? value : args[++i]);
+                case "--scales" -> {
+                    o.scales = new ArrayList<>();
+                    for (String s : (value != null ? value : args[++i]).split(",")) {
+                        o.scales.add(Integer.parseInt(s.trim().replace("_", "")));
+                    }
+                    scalesSet = true;
+                }
+                case "--setup-timeout" -> {
+                    o.setupTimeoutSeconds = Integer.parseInt(value != null ? value : args[++i]);
+                    timeoutSet = true;
+                }
+                case "--restarts" -> {
+                    o.restarts = Integer.parseInt(value != null ? value : args[++i]);
+                    restartsSet = true;
+                }
+                case "--start-timeout" -> o.startTimeoutSeconds = Integer.parseInt(value != null ? value : args[++i]);
+                case "--out" -> o.out = Path.of(value != null ? value : args[++i]);
+                default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see bench/run.sh --help)");
+            }
+        }
+        if (o.smoke) {
+            if (!roundsSet) {
+                o.rounds = 1;
+            }
+            if (!secondsSet) {
+                o.roundSeconds = 2;
+            }
+            if (!warmupSet) {
+                o.warmupSeconds = 1;
+            }
+            if (!scalesSet) {
+                o.scales = new ArrayList<>(List.of(10, 100));
+            }
+            if (!restartsSet) {
+                o.restarts = 0;
+            }
+            if (!timeoutSet) {
+                o.setupTimeoutSeconds = 120;
+            }
+        }
+        if (o.rounds < 1 || o.roundSeconds <= 0 || o.concurrency < 1) {
+            throw new IllegalArgumentException("--rounds, --round-seconds and --concurrency must be positive");
+        }
+        return o;
+    }
+}

@@ -1,0 +1,168 @@
+package io.github.mcpauthz.bench;
+
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
+
+/**
+ * Runs one scenario: the workers of each side are made once, then every round runs a warm-up (not measured; each
+ * worker's first operation checks the result's shape and a failure there stops the benchmark) and a measured period,
+ * alternating which side goes first, so that machine noise falls on both sides alike.
+ */
+final class Runner {
+
+    /** One simulated client; {@code op(true)} also checks what it got (token shape, page, fetch count). */
+    interface Worker {
+        void op(boolean check);
+    }
+
+    /** Makes the workers of one side (may log in, register, ...). */
+    interface Workload {
+        Worker worker(int index);
+    }
+
+    private final Options options;
+
+    Runner(Options options) {
+        this.options = options;
+    }
+
+    Result.Scenario run(Result.Scenario scenario, Map<Side, Workload> workloads) {
+        Map<Side, List<Worker>> workers = new EnumMap<>(Side.class);
+        for (Map.Entry<Side, Workload> entry : workloads.entrySet()) {
+            List<Worker> list = new ArrayList<>();
+            for (int i = 0; i < options.concurrency; i++) {
+                list.add(entry.getValue().worker(i));
+            }
+            workers.put(entry.getKey(), list);
+        }
+        for (int round = 0; round < options.rounds; round++) {
+            List<Side> order = new ArrayList<>(workers.keySet());
+            if (round % 2 == 1) {
+                java.util.Collections.reverse(order);
+            }
+            for (Side side : order) {
+                Period warm = period(workers.get(side), options.warmupSeconds, true);
+                if (warm.firstError.get() != null) {
+                    throw new BenchException(scenario.id + " (" + side.id + ") failed its warm-up check: "
+                            + warm.firstError.get());
+                }
+                Result.SideFigures figures = scenario.sides.computeIfAbsent(side.id, k -> new Result.SideFigures());
+                Period measured = period(workers.get(side), options.roundSeconds, false);
+                figures.add(measured.latencies(), measured.seconds, measured.errors.get(), measured.firstError.get());
+                System.out.printf("[bench]   %-28s %-5s round %d: %7.1f req/s  p50 %6.1f ms  (%d ops, %d errors)%n",
+                        scenario.id, side.id, round + 1, measured.count() / measured.seconds,
+                        percentile(measured.latencies(), 50), measured.count(), measured.errors.get());
+            }
+        }
+        scenario.sides.values().forEach(Result.SideFigures::finish);
+        scenario.status = scenario.sides.values().stream().anyMatch(s -> s.errors > 0) ? "errors" : "ok";
+        return scenario;
+    }
+
+    private static final class Period {
+        final List<long[]> perThread = new ArrayList<>();
+        final int[] sizes;
+        final AtomicLong errors = new AtomicLong();
+        final AtomicReference<String> firstError = new AtomicReference<>();
+        double seconds;
+
+        Period(int threads) {
+            sizes = new int[threads];
+            for (int i = 0; i < threads; i++) {
+                perThread.add(new long[1024]);
+            }
+        }
+
+        long count() {
+            return Arrays.stream(sizes).sum();
+        }
+
+        long[] latencies() {
+            long[] all = new long[(int) count()];
+            int at = 0;
+            for (int i = 0; i < sizes.length; i++) {
+                System.arraycopy(perThread.get(i), 0, all, at, sizes[i]);
+                at += sizes[i];
+            }
+            Arrays.sort(all);
+            return all;
+        }
+    }
+
+    private Period period(List<Worker> workers, double seconds, boolean checkFirst) {
+        int threads = workers.size();
+        Period period = new Period(threads);
+        CountDownLatch start = new CountDownLatch(1);
+        CountDownLatch done = new CountDownLatch(threads);
+        long[] begin = new long[1];
+        long duration = (long) (seconds * 1e9);
+        for (int t = 0; t < threads; t++) {
+            int index = t;
+            Worker worker = workers.get(t);
+            Thread thread = new Thread(() -> {
+                try {
+                    start.await();
+                    long deadline = begin[0] + duration;
+                    boolean first = checkFirst;
+                    while (System.nanoTime() < deadline) {
+                        long t0 = System.nanoTime();
+                        try {
+                            worker.op(first);
+                        } catch (RuntimeException e) {
+                            period.errors.incrementAndGet();
+                            period.firstError.compareAndSet(null, e.getMessage());
+                            if (checkFirst) {
+                                return;
+                            }
+                            continue;
+                        }
+                        first = false;
+                        long latency = System.nanoTime() - t0;
+                        long[] store = period.perThread.get(index);
+                        if (period.sizes[index] == store.length) {
+                            store = Arrays.copyOf(store, store.length * 2);
+                            period.perThread.set(index, store);
+                        }
+                        store[period.sizes[index]++] = latency;
+                    }
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                } finally {
+                    done.countDown();
+                }
+            }, "bench-worker-" + t);
+            thread.setDaemon(true);
+            thread.start();
+        }
+        begin[0] = System.nanoTime();
+        start.countDown();
+        try {
+            if (!done.await((long) seconds + 300, TimeUnit.SECONDS)) {
+                throw new BenchException("workers did not finish within 300 s after their period");
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new BenchException("interrupted", e);
+        }
+        period.seconds = (System.nanoTime() - begin[0]) / 1e9;
+        synchronized (period) {
+            return period; // the latch orders the workers' writes before this read
+        }
+    }
+
+    /** Percentile of sorted nanosecond latencies, in ms (nearest rank). */
+    static double percentile(long[] sorted, double p) {
+        if (sorted.length == 0) {
+            return Double.NaN;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sorted.length);
+        return sorted[Math.max(0, Math.min(sorted.length - 1, rank - 1))] / 1e6;
+    }
+}
