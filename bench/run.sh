@@ -6,7 +6,7 @@
 # Builds the provider jar and the driver (bench/pom.xml), unpacks the official Keycloak distribution into
 # bench/target/kc-stock and bench/target/kc-jar, and runs io.github.mcpauthz.bench.Bench, which starts both Keycloaks on
 # free ports of 127.0.0.1, sets up equivalent realms, measures, and writes bench/target/results/<timestamp>/.
-# Both Keycloaks are stopped at the end, also on failure or Ctrl-C. See docs/performance-benchmark.md.
+# Both Keycloaks are stopped at the end, also on failure or Ctrl-C. See docs/performance.md.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"

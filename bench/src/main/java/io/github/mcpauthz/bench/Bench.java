@@ -15,7 +15,7 @@ import java.util.Map;
 import java.util.function.Function;
 import java.util.zip.ZipFile;
 
-/** The benchmark driver: see docs/performance-benchmark.md. Run through bench/run.sh. */
+/** The benchmark driver: see docs/performance.md. Run through bench/run.sh. */
 public final class Bench {
 
     private final Options options;
