@@ -254,7 +254,7 @@ final class BenchRealm {
         return admin.get("/admin/realms/" + name + "/clients?clientId=" + ADMIN_CLIENT).get(0);
     }
 
-    /** CIMD: the executor may fetch documents from 127.0.0.0/8 (the local document host). Jar only. */
+    /** CIMD: the executor may fetch documents from 127.0.0.0/8 (the local document host), without per-host limits. Jar only. */
     void allowLoopbackDocuments() {
         Admin admin = kc.admin();
         JsonNode profiles = admin.get("/admin/realms/" + name + "/client-policies/profiles");
@@ -264,6 +264,12 @@ final class BenchRealm {
                 if ("mcp-client-id-metadata-document".equals(executor.path("executor").asText())) {
                     ObjectNode configuration = ((ObjectNode) executor).with("configuration");
                     configuration.putArray("allowed-address-ranges").add("127.0.0.0/8");
+                    // Every document comes from one host and one address here: lift the per-host fetch concurrency
+                    // and creation limits (their behaviour is proven by CimdFetchLimitsIT and CimdLimitsIT), so the
+                    // benchmark measures fetching, not refusals.
+                    configuration.put("max-concurrent-fetches", 256);
+                    configuration.put("max-concurrent-fetches-per-host", 256);
+                    configuration.put("registrations-per-host", 0);
                     found = true;
                 }
             }
