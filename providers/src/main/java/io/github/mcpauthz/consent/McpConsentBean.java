@@ -1,5 +1,6 @@
 package io.github.mcpauthz.consent;
 
+import io.github.mcpauthz.registration.DisplayText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
@@ -342,15 +343,10 @@ public final class McpConsentBean {
         if (value == null) {
             return null;
         }
-        int[] kept = value.codePoints().filter(cp -> !Character.isISOControl(cp) && !isBidiFormatting(cp)).toArray();
+        int[] kept = value.codePoints().filter(cp -> !DisplayText.isControl(cp) && !DisplayText.isBidiControl(cp)).toArray();
         if (kept.length <= max) {
             return new String(kept, 0, kept.length);
         }
         return new String(kept, 0, max - 1) + "…";
-    }
-
-    private static boolean isBidiFormatting(int cp) {
-        return cp == 0x061c || cp == 0x200e || cp == 0x200f || (cp >= 0x202a && cp <= 0x202e)
-                || (cp >= 0x2066 && cp <= 0x2069) || cp == 0x2028 || cp == 0x2029;
     }
 }
