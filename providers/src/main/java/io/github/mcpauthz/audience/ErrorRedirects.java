@@ -3,7 +3,6 @@ package io.github.mcpauthz.audience;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
-import java.util.Set;
 
 import io.github.mcpauthz.registration.ClientMetadataException;
 import io.github.mcpauthz.registration.DynamicClients;
@@ -28,8 +27,6 @@ import org.keycloak.services.managers.UserConsentManager;
  * host, and native MCP clients rely on them. Admin-made clients keep Keycloak's behaviour.
  */
 final class ErrorRedirects {
-
-    private static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "[::1]", "::1", "localhost");
 
     private ErrorRedirects() {
     }
@@ -62,7 +59,7 @@ final class ErrorRedirects {
                 return true;
             }
             String host = new URI(redirectUri).getHost();
-            return host != null && LOOPBACK_HOSTS.contains(host.toLowerCase(Locale.ROOT));
+            return host != null && RedirectUriRules.LOOPBACK_HOSTS.contains(host.toLowerCase(Locale.ROOT));
         } catch (ClientMetadataException | URISyntaxException e) {
             return false;
         }

@@ -26,7 +26,8 @@ public final class RedirectUriRules {
 
     public static final int MAX_LENGTH = 2000;
 
-    static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "[::1]", "localhost");
+    /** Loopback hosts as {@link java.net.URI#getHost()} gives them (IPv6 in brackets), lower case. */
+    public static final Set<String> LOOPBACK_HOSTS = Set.of("127.0.0.1", "[::1]", "localhost");
 
     /**
      * Single-word schemes that real MCP clients register: Cursor ({@code cursor://anysphere.cursor-mcp/oauth/callback}),
