@@ -4,9 +4,9 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 
-import io.github.mcpauthz.registration.ClientMetadataException;
-import io.github.mcpauthz.registration.DynamicClients;
-import io.github.mcpauthz.registration.RedirectUriRules;
+import io.github.mcpauthz.core.client.ClientMetadataException;
+import io.github.mcpauthz.core.client.DynamicClients;
+import io.github.mcpauthz.core.client.RedirectUriRules;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;

@@ -1,8 +1,9 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.ResourceBinding;
 import java.util.List;
 
-import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.core.McpRealm;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -90,13 +91,13 @@ public class RepeatedResourceExecutor implements ClientPolicyExecutorProvider<Cl
         LOG.debugf("Repeated resource in authorization request of client %s", pre.getClientId());
         new EventBuilder(realm, session, session.getContext().getConnection())
                 .event(EventType.LOGIN).client(client).detail(Details.REDIRECT_URI, redirectUri)
-                .detail(Details.REASON, DESCRIPTION).error(ResourceResolution.INVALID_TARGET);
+                .detail(Details.REASON, DESCRIPTION).error(ResourceBinding.INVALID_TARGET);
         if (!ErrorRedirects.mayRedirect(session, realm, client, redirectUri)) {
-            throw ErrorRedirects.errorPage(session, ResourceResolution.INVALID_TARGET, DESCRIPTION);
+            throw ErrorRedirects.errorPage(session, ResourceBinding.INVALID_TARGET, DESCRIPTION);
         }
         CacheControlUtil.noBackButtonCacheControlHeader(session);
         OIDCRedirectUriBuilder error = OIDCRedirectUriBuilder.fromUri(redirectUri, responseMode, session, null)
-                .addParam(OAuth2Constants.ERROR, ResourceResolution.INVALID_TARGET)
+                .addParam(OAuth2Constants.ERROR, ResourceBinding.INVALID_TARGET)
                 .addParam(OAuth2Constants.ERROR_DESCRIPTION, DESCRIPTION);
         List<String> state = params.get(OAuth2Constants.STATE);
         if (state != null && state.size() == 1) {

@@ -1,18 +1,19 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.ResourceBinding;
 import java.util.Arrays;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 
-import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registration.DynamicClients;
-import io.github.mcpauthz.registry.CanonicalResource;
-import io.github.mcpauthz.registry.McpServer;
-import io.github.mcpauthz.registry.McpServerIndex;
-import io.github.mcpauthz.registry.McpServerRegistry;
+import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.client.DynamicClients;
+import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.McpServer;
+import io.github.mcpauthz.core.McpServerIndex;
+import io.github.mcpauthz.core.McpServerRegistry;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.http.HttpRequest;
@@ -74,7 +75,7 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         try {
             target = selectServer(context, grantType, index);
         } catch (InvalidTargetException e) {
-            throw new TokenInterceptorException(ResourceResolution.INVALID_TARGET, e.getMessage());
+            throw new TokenInterceptorException(ResourceBinding.INVALID_TARGET, e.getMessage());
         }
         if (target == null) {
             String[] aud = accessToken.getAudience();
@@ -119,7 +120,7 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
 
     private static Optional<McpServer> serverOf(McpServerIndex index, String value) {
         try {
-            return Optional.of(ResourceResolution.resolve(index, value));
+            return Optional.of(ResourceBinding.resolve(index, value));
         } catch (InvalidTargetException e) {
             return Optional.empty();
         }
@@ -151,34 +152,13 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
             // Device code, CIBA, client credentials, password, ...: no authorization request bound a server and the
             // user approved none, so the token names no MCP server (not even the default one).
             if (requested != null) {
-                throw new InvalidTargetException(ResourceResolution.notSupportedFor(
+                throw new InvalidTargetException(ResourceBinding.notSupportedFor(
                         grantType == null ? "this grant" : "grant_type " + grantType));
             }
             return null;
         }
-        if (bound == null) {
-            if (requested != null) {
-                throw new InvalidTargetException(OAuth2Constants.REFRESH_TOKEN.equals(grantType)
-                        ? "The refresh token was not issued for a resource; it cannot be used for " + requested
-                        : "The authorization request named no resource; the token request cannot add one");
-            }
-            // Only a code grant can get here unbound; a refresh of a default-server token carries the claim.
-            return OAuth2Constants.AUTHORIZATION_CODE.equals(grantType) ? index.defaultServer().orElse(null) : null;
-        }
-        McpServer boundServer;
-        try {
-            boundServer = ResourceResolution.resolve(index, bound);
-        } catch (InvalidTargetException e) {
-            throw new InvalidTargetException("The resource this grant was issued for is no longer available: " + e.getMessage());
-        }
-        if (requested != null) {
-            McpServer requestedServer = ResourceResolution.resolve(index, requested);
-            if (!requestedServer.resource().equals(boundServer.resource())) {
-                throw new InvalidTargetException("resource " + requestedServer.audience()
-                        + " does not match the resource this grant was issued for");
-            }
-        }
-        return boundServer;
+        return ResourceBinding.boundServer(index, OAuth2Constants.REFRESH_TOKEN.equals(grantType)
+                ? ResourceBinding.Grant.REFRESH : ResourceBinding.Grant.CODE, bound, requested);
     }
 
     /** Keycloak's own RFC 8707 handling for realms without MCP support, minus its crash on an empty audience. */
@@ -194,7 +174,7 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         try {
             new ResourceIndicatorsPostProcessor(session).process(context);
         } catch (NullPointerException e) {
-            throw new TokenInterceptorException(ResourceResolution.INVALID_TARGET, ResourceIndicatorConstants.ERROR_INVALID_RESOURCE);
+            throw new TokenInterceptorException(ResourceBinding.INVALID_TARGET, ResourceIndicatorConstants.ERROR_INVALID_RESOURCE);
         } finally {
             if (noAudience && accessToken.getAudience() != null && accessToken.getAudience().length == 0) {
                 accessToken.audience((String[]) null);

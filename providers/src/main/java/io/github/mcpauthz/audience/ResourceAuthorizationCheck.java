@@ -1,10 +1,11 @@
 package io.github.mcpauthz.audience;
 
-import io.github.mcpauthz.audience.ResourceResolution.InvalidTargetException;
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registry.McpServerRegistry;
-import io.github.mcpauthz.consent.ServerGrantScopes;
-import io.github.mcpauthz.registry.McpServer;
+import io.github.mcpauthz.core.ResourceBinding;
+import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.McpServerRegistry;
+import io.github.mcpauthz.core.ServerGrantScopes;
+import io.github.mcpauthz.core.McpServer;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
@@ -41,16 +42,12 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
         if (!McpRealm.isEnabled(checker.getRealm())) {
             return;
         }
-        String resource = checker.getAuthorizationEndpointRequest().getResource();
         McpServer server = null;
-        if (resource != null) {
-            try {
-                server = ResourceResolution.resolve(McpServerRegistry.index(checker.getRealm()), resource);
-            } catch (InvalidTargetException e) {
-                reject(checker, e.getMessage());
-            }
-        } else {
-            server = McpServerRegistry.index(checker.getRealm()).defaultServer().orElse(null);
+        try {
+            server = ResourceBinding.forAuthorization(McpServerRegistry.index(checker.getRealm()),
+                    checker.getAuthorizationEndpointRequest().getResource());
+        } catch (InvalidTargetException e) {
+            reject(checker, e.getMessage());
         }
         checkPassiveConsent(checker, server);
     }
@@ -97,8 +94,8 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
     static final String CONSENT_REQUIRED = "consent_required";
 
     private static void reject(AuthorizationEndpointChecker checker, String description) throws AuthorizationCheckException {
-        checker.getEventBuilder().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
-        throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, ResourceResolution.INVALID_TARGET, description);
+        checker.getEventBuilder().detail(Details.REASON, description).error(ResourceBinding.INVALID_TARGET);
+        throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, ResourceBinding.INVALID_TARGET, description);
     }
 
     @Override

@@ -1,15 +1,16 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.ResourceBinding;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Set;
 
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registry.CanonicalResource;
-import io.github.mcpauthz.registry.InvalidResourceException;
-import io.github.mcpauthz.registry.McpServer;
-import io.github.mcpauthz.registry.McpServerIndex;
-import io.github.mcpauthz.registry.McpServerRegistry;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.InvalidResourceException;
+import io.github.mcpauthz.core.McpServer;
+import io.github.mcpauthz.core.McpServerIndex;
+import io.github.mcpauthz.core.McpServerRegistry;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.events.Details;
@@ -48,8 +49,8 @@ final class TokenRequestResourceChecks {
         List<String> values = context.getFormParams().get(OAuth2Constants.RESOURCE);
         if (values != null && values.size() > 1) {
             String description = "Invalid resource: the resource parameter must be sent at most once";
-            context.getEvent().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
-            throw new CorsErrorResponseException(context.getCors(), ResourceResolution.INVALID_TARGET, description,
+            context.getEvent().detail(Details.REASON, description).error(ResourceBinding.INVALID_TARGET);
+            throw new CorsErrorResponseException(context.getCors(), ResourceBinding.INVALID_TARGET, description,
                     Response.Status.BAD_REQUEST);
         }
     }
@@ -65,9 +66,9 @@ final class TokenRequestResourceChecks {
         }
         List<String> values = context.getFormParams().get(OAuth2Constants.RESOURCE);
         if (values != null && !values.isEmpty()) {
-            String description = ResourceResolution.notSupportedFor(grant);
-            context.getEvent().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
-            throw new CorsErrorResponseException(context.getCors(), ResourceResolution.INVALID_TARGET, description,
+            String description = ResourceBinding.notSupportedFor(grant);
+            context.getEvent().detail(Details.REASON, description).error(ResourceBinding.INVALID_TARGET);
+            throw new CorsErrorResponseException(context.getCors(), ResourceBinding.INVALID_TARGET, description,
                     Response.Status.BAD_REQUEST);
         }
     }
@@ -94,21 +95,14 @@ final class TokenRequestResourceChecks {
         }
         String description;
         try {
-            McpServerIndex index = McpServerRegistry.index(context.getRealm());
-            McpServer requestedServer = ResourceResolution.resolve(index, requested);
-            if (bound instanceof String b && CanonicalResource.parse(b).equals(requestedServer.resource())) {
-                return;
-            }
-            description = bound == null
-                    ? "The refresh token was not issued for a resource; it cannot be used for " + requestedServer.audience()
-                    : "resource " + requestedServer.audience() + " does not match the resource this grant was issued for";
-        } catch (ResourceResolution.InvalidTargetException e) {
+            ResourceBinding.boundServer(McpServerRegistry.index(context.getRealm()), ResourceBinding.Grant.REFRESH,
+                    bound instanceof String b ? b : null, requested);
+            return;
+        } catch (ResourceBinding.InvalidTargetException e) {
             description = e.getMessage();
-        } catch (InvalidResourceException e) {
-            return; // A bound value we cannot read: left to the post-processor.
         }
-        context.getEvent().detail(Details.REASON, description).error(ResourceResolution.INVALID_TARGET);
-        throw new CorsErrorResponseException(context.getCors(), ResourceResolution.INVALID_TARGET, description,
+        context.getEvent().detail(Details.REASON, description).error(ResourceBinding.INVALID_TARGET);
+        throw new CorsErrorResponseException(context.getCors(), ResourceBinding.INVALID_TARGET, description,
                 Response.Status.BAD_REQUEST);
     }
 }

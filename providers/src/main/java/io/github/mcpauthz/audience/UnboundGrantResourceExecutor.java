@@ -1,8 +1,9 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.ResourceBinding;
 import java.util.List;
 
-import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.core.McpRealm;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.protocol.oidc.grants.ciba.clientpolicy.context.BackchannelAuthenticationRequestContext;
@@ -42,7 +43,7 @@ public class UnboundGrantResourceExecutor implements ClientPolicyExecutorProvide
     private static void refuseResource(MultivaluedMap<String, String> params, String grant) throws ClientPolicyException {
         List<String> resources = params == null ? null : params.get(OAuth2Constants.RESOURCE);
         if (resources != null && !resources.isEmpty()) {
-            throw new ClientPolicyException(ResourceResolution.INVALID_TARGET, ResourceResolution.notSupportedFor(grant));
+            throw new ClientPolicyException(ResourceBinding.INVALID_TARGET, ResourceBinding.notSupportedFor(grant));
         }
     }
 

@@ -1,7 +1,7 @@
 package io.github.mcpauthz.audience;
 
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registration.DynamicClients;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.client.DynamicClients;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MultivaluedMap;
 import org.jboss.logging.Logger;

@@ -17,12 +17,10 @@ import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registration.ClientMetadataException;
-import io.github.mcpauthz.registration.DynamicClientLimits;
-import io.github.mcpauthz.registration.DynamicClientLimitsPolicy;
-import io.github.mcpauthz.registration.DynamicClientPolicy;
-import io.github.mcpauthz.registration.DynamicClients;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.client.ClientMetadataException;
+import io.github.mcpauthz.core.client.DynamicClientLimits;
+import io.github.mcpauthz.core.client.DynamicClients;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
@@ -226,7 +224,7 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
                 rate.perAddress(), rate.windowSeconds())) {
             long retryAfter = DynamicClientLimits.retryAfter(rate.windowSeconds());
             throw tooMany(realm, clientId, Response.Status.TOO_MANY_REQUESTS,
-                    DynamicClientLimitsPolicy.tooManyFromAddress(address, rate.perAddress(), rate.windowSeconds(), retryAfter),
+                    DynamicClientLimits.tooManyFromAddress(address, rate.perAddress(), rate.windowSeconds(), retryAfter),
                     retryAfter);
         }
         int perHost = config.registrationsPerHost == null ? ClientIdMetadataDocumentConfiguration.DEFAULT_REGISTRATIONS_PER_HOST
@@ -316,12 +314,12 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
             throw ClientMetadataException.metadata("the client ID metadata document cannot be used: " + e.getMessage());
         }
         rep.setClientId(clientId);
-        DynamicClientPolicy.apply(rep, checked.validated());
+        DynamicClients.apply(rep, checked.validated());
         ClientModel client = ClientManager.createClient(session, realm, rep);
         try {
-            DynamicClientPolicy.enforce(client);
+            DynamicClients.enforce(client);
             dropConnectingSettings(client);
-            DynamicClientPolicy.recordMetadata(client, checked.validated());
+            DynamicClients.recordMetadata(client, checked.validated());
             client.setAttribute(DynamicClients.DYNAMIC, "true");
             client.setAttribute(DynamicClients.METHOD, "cimd");
             client.setAttribute(DynamicClients.REGISTERED_AT, Long.toString(now));
@@ -344,9 +342,9 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
             client.setName(checked.validated().clientName());
         }
         client.setRedirectUris(new HashSet<>(checked.validated().redirectUris()));
-        DynamicClientPolicy.enforce(client);
+        DynamicClients.enforce(client);
         dropConnectingSettings(client);
-        DynamicClientPolicy.recordMetadata(client, checked.validated());
+        DynamicClients.recordMetadata(client, checked.validated());
     }
 
     private MetadataDocumentFetcher fetcher() {

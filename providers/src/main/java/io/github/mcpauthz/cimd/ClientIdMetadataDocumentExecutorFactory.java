@@ -1,5 +1,7 @@
 package io.github.mcpauthz.cimd;
 
+import io.github.mcpauthz.core.client.RegistrationSettings;
+
 import static io.github.mcpauthz.cimd.ClientIdMetadataDocumentConfiguration.*;
 
 import java.util.List;
@@ -15,7 +17,7 @@ import org.keycloak.services.clientpolicy.executor.ClientPolicyExecutorProviderF
 /** Admin-console face of {@link ClientIdMetadataDocumentExecutor} (Realm settings → Client policies → Profiles → mcp). */
 public class ClientIdMetadataDocumentExecutorFactory implements ClientPolicyExecutorProviderFactory {
 
-    public static final String ID = "mcp-client-id-metadata-document";
+    public static final String ID = RegistrationSettings.CIMD_EXECUTOR_ID;
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
             .property().name(TRUST_POLICY).label("Trust policy").type(ProviderConfigProperty.LIST_TYPE)

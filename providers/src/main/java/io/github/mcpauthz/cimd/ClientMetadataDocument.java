@@ -9,8 +9,8 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mcpauthz.registration.ClientMetadataException;
-import io.github.mcpauthz.registration.DynamicClientMetadata;
+import io.github.mcpauthz.core.client.ClientMetadataException;
+import io.github.mcpauthz.core.client.DynamicClientMetadata;
 
 /**
  * Validates a fetched client ID metadata document (CIMD draft §4, MCP 2025-11-25 "For Authorization Servers") and

@@ -1,7 +1,7 @@
 package io.github.mcpauthz.consent;
 
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registry.ScopeNames;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.ScopeNames;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuthErrorException;
 import org.keycloak.events.Details;

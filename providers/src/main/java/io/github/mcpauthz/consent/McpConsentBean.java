@@ -1,6 +1,6 @@
 package io.github.mcpauthz.consent;
 
-import io.github.mcpauthz.registration.DisplayText;
+import io.github.mcpauthz.core.client.DisplayText;
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;

@@ -1,5 +1,6 @@
 package io.github.mcpauthz.consent;
 
+import io.github.mcpauthz.core.ServerGrantScopes;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -10,9 +11,9 @@ import java.util.Objects;
 import java.util.Optional;
 import java.util.Set;
 
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registration.DynamicClients;
-import io.github.mcpauthz.registry.McpServer;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.client.DynamicClients;
+import io.github.mcpauthz.core.McpServer;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;

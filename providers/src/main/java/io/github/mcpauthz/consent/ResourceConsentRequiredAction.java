@@ -1,16 +1,15 @@
 package io.github.mcpauthz.consent;
 
+import io.github.mcpauthz.core.ServerGrantScopes;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
 import java.util.function.Function;
 
-import io.github.mcpauthz.realm.McpRealm;
-import io.github.mcpauthz.registry.CanonicalResource;
-import io.github.mcpauthz.registry.InvalidResourceException;
-import io.github.mcpauthz.registry.McpServer;
-import io.github.mcpauthz.registry.McpServerIndex;
-import io.github.mcpauthz.registry.McpServerRegistry;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.McpServer;
+import io.github.mcpauthz.core.ResourceBinding;
+import io.github.mcpauthz.core.McpServerRegistry;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
@@ -68,14 +67,10 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
     }
 
     static Optional<McpServer> serverOf(RealmModel realm, AuthenticationSessionModel authSession) {
-        McpServerIndex index = McpServerRegistry.index(realm);
-        String resource = authSession.getClientNote(OAuth2Constants.RESOURCE);
-        if (resource == null) {
-            return index.defaultServer();
-        }
         try {
-            return index.find(CanonicalResource.parse(resource));
-        } catch (InvalidResourceException e) {
+            return Optional.ofNullable(ResourceBinding.forAuthorization(McpServerRegistry.index(realm),
+                    authSession.getClientNote(OAuth2Constants.RESOURCE)));
+        } catch (ResourceBinding.InvalidTargetException e) {
             return Optional.empty();
         }
     }

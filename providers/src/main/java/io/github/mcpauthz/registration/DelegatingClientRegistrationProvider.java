@@ -1,5 +1,6 @@
 package io.github.mcpauthz.registration;
 
+import io.github.mcpauthz.core.client.ClientMetadataException;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;

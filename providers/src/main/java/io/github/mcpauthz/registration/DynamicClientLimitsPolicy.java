@@ -1,5 +1,8 @@
 package io.github.mcpauthz.registration;
 
+import io.github.mcpauthz.core.client.RegistrationSettings;
+
+import io.github.mcpauthz.core.client.DynamicClientLimits;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
@@ -35,20 +38,20 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
     @Override
     public void beforeRegister(ClientRegistrationContext context) {
         RealmModel realm = session.getContext().getRealm();
-        int perAddress = model.get(DynamicClientLimitsPolicyFactory.REGISTRATIONS_PER_ADDRESS,
-                DynamicClientLimitsPolicyFactory.DEFAULT_REGISTRATIONS_PER_ADDRESS);
-        long window = Math.max(1, model.get(DynamicClientLimitsPolicyFactory.RATE_WINDOW,
-                DynamicClientLimitsPolicyFactory.DEFAULT_RATE_WINDOW));
+        int perAddress = model.get(RegistrationSettings.REGISTRATIONS_PER_ADDRESS,
+                RegistrationSettings.DEFAULT_REGISTRATIONS_PER_ADDRESS);
+        long window = Math.max(1, model.get(RegistrationSettings.RATE_WINDOW,
+                RegistrationSettings.DEFAULT_RATE_WINDOW));
         String address = session.getContext().getConnection() == null ? "unknown"
                 : session.getContext().getConnection().getRemoteAddr();
         if (perAddress > 0 && !DynamicClientLimits.takeSlot(session, DynamicClientLimits.addressCounter(realm, address),
                 perAddress, window)) {
             long retryAfter = DynamicClientLimits.retryAfter(window);
             throw reject(context, Response.Status.TOO_MANY_REQUESTS, "temporarily_unavailable",
-                    tooManyFromAddress(address, perAddress, window, retryAfter), retryAfter);
+                    DynamicClientLimits.tooManyFromAddress(address, perAddress, window, retryAfter), retryAfter);
         }
-        int max = model.get(DynamicClientLimitsPolicyFactory.MAX_DYNAMIC_CLIENTS,
-                DynamicClientLimitsPolicyFactory.DEFAULT_MAX_DYNAMIC_CLIENTS);
+        int max = model.get(RegistrationSettings.MAX_DYNAMIC_CLIENTS,
+                RegistrationSettings.DEFAULT_MAX_DYNAMIC_CLIENTS);
         boolean room;
         try {
             room = DynamicClientLimits.hasRoom(session, realm, max);
@@ -57,21 +60,8 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
                     "Too many registrations at the same time; try again shortly", 1);
         }
         if (!room) {
-            throw reject(context, Response.Status.FORBIDDEN, "access_denied", capReached(max), 0);
+            throw reject(context, Response.Status.FORBIDDEN, "access_denied", DynamicClientLimits.capReached(max), 0);
         }
-    }
-
-    /** The description of a refusal for the per-address rate (IPv6 addresses count per /64). */
-    public static String tooManyFromAddress(String address, int perAddress, long window, long retryAfter) {
-        String source = DynamicClientLimits.sourceKey(address);
-        return "Too many client registrations from " + (source.endsWith("/64") ? "the network of " : "") + address
-                + " (at most " + perAddress + " per " + window + " seconds); try again in " + retryAfter + " seconds";
-    }
-
-    /** The description of a refusal for the realm's cap. */
-    public static String capReached(int max) {
-        return "This realm has reached its limit of " + max + " dynamically registered clients; "
-                + "ask its administrator to raise the limit or remove unused clients";
     }
 
     private WebApplicationException reject(ClientRegistrationContext context, Response.Status status, String error,

@@ -1,5 +1,10 @@
 package io.github.mcpauthz.registration;
 
+import static io.github.mcpauthz.core.client.RegistrationSettings.*;
+
+import io.github.mcpauthz.core.client.RegistrationSettings;
+
+import io.github.mcpauthz.core.client.DynamicClientCleanup;
 import java.util.List;
 
 import org.jboss.logging.Logger;
@@ -26,17 +31,9 @@ import org.keycloak.timer.TimerProvider;
  */
 public class DynamicClientLimitsPolicyFactory extends AbstractClientRegistrationPolicyFactory {
 
-    public static final String ID = "mcp-dynamic-client-limits";
+    public static final String ID = RegistrationSettings.LIMITS_POLICY_ID;
 
-    public static final String MAX_DYNAMIC_CLIENTS = "max-dynamic-clients";
-    public static final String REGISTRATIONS_PER_ADDRESS = "registrations-per-address";
-    public static final String RATE_WINDOW = "rate-window-seconds";
-    public static final String IDLE_LIFETIME = "idle-lifetime-seconds";
 
-    static final int DEFAULT_MAX_DYNAMIC_CLIENTS = 1000;
-    static final int DEFAULT_REGISTRATIONS_PER_ADDRESS = 30;
-    static final long DEFAULT_RATE_WINDOW = 600;
-    static final long DEFAULT_IDLE_LIFETIME = 30L * 24 * 3600;
 
     private static final Logger LOG = Logger.getLogger(DynamicClientLimitsPolicyFactory.class);
 

@@ -1,13 +1,19 @@
 package io.github.mcpauthz.registration;
 
+import io.github.mcpauthz.core.client.RegistrationSettings;
+
+import io.github.mcpauthz.core.client.ClientMetadataException;
+import io.github.mcpauthz.core.client.DynamicClientMetadata;
+import io.github.mcpauthz.core.client.DynamicClients;
+import io.github.mcpauthz.core.client.RedirectUriRules;
 import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.mcpauthz.registry.CanonicalResource;
-import io.github.mcpauthz.registry.InvalidResourceException;
-import io.github.mcpauthz.registry.McpServerRegistry;
+import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.InvalidResourceException;
+import io.github.mcpauthz.core.McpServerRegistry;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.common.util.Time;
 import org.keycloak.component.ComponentModel;
@@ -31,12 +37,6 @@ import org.keycloak.services.clientregistration.policy.RegistrationAuth;
  */
 public class DynamicClientPolicy implements ClientRegistrationPolicy {
 
-    /** Client attributes Keycloak reads to require PKCE and to always show the client on the consent page. */
-    static final String PKCE_METHOD = "pkce.code.challenge.method";
-    static final String DISPLAY_ON_CONSENT = "display.on.consent.screen";
-    static final String CONSENT_TEXT = "consent.screen.text";
-    static final String POST_LOGOUT_REDIRECT_URIS = "post.logout.redirect.uris";
-
     private final KeycloakSession session;
     private final ComponentModel model;
 
@@ -48,13 +48,13 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
     @Override
     public void beforeRegister(ClientRegistrationContext context) throws ClientRegistrationPolicyException {
         DynamicClientMetadata.Validated validated = validate(context);
-        apply(context.getClient(), validated);
+        DynamicClients.apply(context.getClient(), validated);
         session.setAttribute(VALIDATED_ATTRIBUTE, validated);
     }
 
     @Override
     public void afterRegister(ClientRegistrationContext context, ClientModel client) {
-        enforce(client);
+        DynamicClients.enforce(client);
         DynamicClientMetadata.Validated validated = session.getAttribute(VALIDATED_ATTRIBUTE, DynamicClientMetadata.Validated.class);
         long now = Time.currentTime();
         client.setAttribute(DynamicClients.DYNAMIC, "true");
@@ -66,23 +66,23 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
             client.setAttribute(DynamicClients.REGISTERED_FROM, address);
         }
         if (validated != null) {
-            recordMetadata(client, validated);
+            DynamicClients.recordMetadata(client, validated);
         }
     }
 
     @Override
     public void beforeUpdate(ClientRegistrationContext context, ClientModel client) throws ClientRegistrationPolicyException {
         DynamicClientMetadata.Validated validated = validate(context);
-        apply(context.getClient(), validated);
+        DynamicClients.apply(context.getClient(), validated);
         session.setAttribute(VALIDATED_ATTRIBUTE, validated);
     }
 
     @Override
     public void afterUpdate(ClientRegistrationContext context, ClientModel client) {
-        enforce(client);
+        DynamicClients.enforce(client);
         DynamicClientMetadata.Validated validated = session.getAttribute(VALIDATED_ATTRIBUTE, DynamicClientMetadata.Validated.class);
         if (validated != null) {
-            recordMetadata(client, validated);
+            DynamicClients.recordMetadata(client, validated);
         }
     }
 
@@ -104,7 +104,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
         }
         DynamicClientMetadata.Validated validated;
         try {
-            validated = DynamicClientMetadata.validate(metadata, DynamicClientPolicyFactory.rules(model));
+            validated = DynamicClientMetadata.validate(metadata, RegistrationSettings.rules(model));
         } catch (ClientMetadataException e) {
             throw reject(context, e);
         }
@@ -128,68 +128,6 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
             event.detail(Details.REASON, e.description()).error(e.error());
         }
         return new ErrorResponseException(e.error(), e.description(), Response.Status.BAD_REQUEST);
-    }
-
-    /** Applies the validated metadata and the enforced settings to the client Keycloak is about to store. */
-    public static void apply(ClientRepresentation rep, DynamicClientMetadata.Validated validated) {
-        rep.setRedirectUris(new ArrayList<>(validated.redirectUris()));
-        rep.setConsentRequired(true);
-        rep.setFullScopeAllowed(false);
-        rep.setStandardFlowEnabled(true);
-        rep.setImplicitFlowEnabled(false);
-        rep.setDirectAccessGrantsEnabled(false);
-        rep.setServiceAccountsEnabled(false);
-        rep.setBearerOnly(false);
-        Map<String, String> attributes = rep.getAttributes() == null ? new HashMap<>() : new HashMap<>(rep.getAttributes());
-        attributes.putAll(enforcedAttributes());
-        if (validated.postLogoutRedirectUris().isEmpty()) {
-            attributes.remove(POST_LOGOUT_REDIRECT_URIS);
-        } else {
-            attributes.put(POST_LOGOUT_REDIRECT_URIS, String.join("##", validated.postLogoutRedirectUris()));
-        }
-        rep.setAttributes(attributes);
-    }
-
-    /** Re-applies the enforced settings to the stored client, whatever other policies or converters did. */
-    public static void enforce(ClientModel client) {
-        client.setConsentRequired(true);
-        client.setFullScopeAllowed(false);
-        client.setStandardFlowEnabled(true);
-        client.setImplicitFlowEnabled(false);
-        client.setDirectAccessGrantsEnabled(false);
-        client.setServiceAccountsEnabled(false);
-        client.setBearerOnly(false);
-        enforcedAttributes().forEach(client::setAttribute);
-    }
-
-    static Map<String, String> enforcedAttributes() {
-        Map<String, String> attributes = new HashMap<>();
-        attributes.put(PKCE_METHOD, "S256");
-        // Without a displayable item Keycloak skips the consent page even for consent-required clients;
-        // the client itself is always such an item.
-        attributes.put(DISPLAY_ON_CONSENT, "true");
-        attributes.put(CONSENT_TEXT, "Sign you in and act on your behalf (this application registered itself)");
-        attributes.put("oauth2.device.authorization.grant.enabled", "false");
-        attributes.put("oidc.ciba.grant.enabled", "false");
-        attributes.put("standard.token.exchange.enabled", "false");
-        return attributes;
-    }
-
-    public static void recordMetadata(ClientModel client, DynamicClientMetadata.Validated validated) {
-        client.setAttribute(DynamicClients.REDIRECT_HOSTS, String.join(" ", validated.redirectHosts()));
-        client.setAttribute(DynamicClients.APPLICATION_TYPE, validated.applicationType().value());
-        setOrRemove(client, DynamicClients.SOFTWARE_ID, validated.softwareId());
-        setOrRemove(client, DynamicClients.SOFTWARE_VERSION, validated.softwareVersion());
-        setOrRemove(client, DynamicClients.REQUESTED_RESOURCES,
-                validated.resources().isEmpty() ? null : String.join(" ", validated.resources()));
-    }
-
-    private static void setOrRemove(ClientModel client, String name, String value) {
-        if (value == null) {
-            client.removeAttribute(name);
-        } else {
-            client.setAttribute(name, value);
-        }
     }
 
     private String registrationMethod(ClientRegistrationContext context) {

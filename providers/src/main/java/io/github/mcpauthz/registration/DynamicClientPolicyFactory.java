@@ -1,5 +1,11 @@
 package io.github.mcpauthz.registration;
 
+import static io.github.mcpauthz.core.client.RegistrationSettings.*;
+
+import io.github.mcpauthz.core.client.RegistrationSettings;
+
+import io.github.mcpauthz.core.client.DynamicClientMetadata;
+import io.github.mcpauthz.core.client.RedirectUriRules;
 import java.util.List;
 
 import org.keycloak.component.ComponentModel;
@@ -14,14 +20,9 @@ import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 /** Admin-console face of {@link DynamicClientPolicy}. */
 public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicyFactory {
 
-    public static final String ID = "mcp-dynamic-client";
+    public static final String ID = RegistrationSettings.CLIENT_POLICY_ID;
 
-    public static final String ALLOWED_AUTH_METHODS = "allowed-token-endpoint-auth-methods";
-    public static final String MAX_REDIRECT_URIS = "max-redirect-uris";
-    public static final String ALLOW_PRIVATE_USE_SCHEMES = "allow-private-use-schemes";
-    public static final String ALLOWED_SCHEMES = "allowed-single-word-schemes";
 
-    static final int DEFAULT_MAX_REDIRECT_URIS = 10;
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
             .property().name(ALLOWED_AUTH_METHODS).label("Allowed token endpoint auth methods")
@@ -102,46 +103,4 @@ public class DynamicClientPolicyFactory extends AbstractClientRegistrationPolicy
         }
     }
 
-    /** The configured single-word schemes, lower-cased; the default list when the setting was never saved. */
-    static List<String> allowedSchemes(ComponentModel model) {
-        if (model.getConfig() == null || !model.getConfig().containsKey(ALLOWED_SCHEMES)) {
-            return RedirectUriRules.DEFAULT_ALLOWED_SCHEMES;
-        }
-        return list(model, ALLOWED_SCHEMES).stream().map(s -> s.toLowerCase(java.util.Locale.ROOT)).toList();
-    }
-
-    /** The configured methods; tolerates the admin console's "a##b" form of multivalued lists. */
-    static List<String> authMethods(ComponentModel model) {
-        return list(model, ALLOWED_AUTH_METHODS);
-    }
-
-    private static List<String> list(ComponentModel model, String key) {
-        List<String> out = new java.util.ArrayList<>();
-        List<String> stored = model.getConfig().getList(key);
-        if (stored != null) {
-            for (String entry : stored) {
-                for (String method : entry.split("##")) {
-                    if (!method.isBlank()) {
-                        out.add(method.strip());
-                    }
-                }
-            }
-        }
-        return out;
-    }
-
-    public static DynamicClientMetadata.Rules rules(ComponentModel model) {
-        List<String> methods = authMethods(model);
-        if (methods.isEmpty()) {
-            methods = DynamicClientMetadata.DEFAULT_AUTH_METHODS;
-        }
-        int max;
-        try {
-            max = Integer.parseInt(model.get(MAX_REDIRECT_URIS, Integer.toString(DEFAULT_MAX_REDIRECT_URIS)));
-        } catch (NumberFormatException e) {
-            max = DEFAULT_MAX_REDIRECT_URIS;
-        }
-        return new DynamicClientMetadata.Rules(max, methods, model.get(ALLOW_PRIVATE_USE_SCHEMES, true),
-                allowedSchemes(model));
-    }
 }

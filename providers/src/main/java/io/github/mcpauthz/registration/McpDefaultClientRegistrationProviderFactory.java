@@ -1,6 +1,6 @@
 package io.github.mcpauthz.registration;
 
-import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.core.McpRealm;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;

@@ -1,5 +1,9 @@
 package io.github.mcpauthz.registration;
 
+import io.github.mcpauthz.core.client.ClientMetadataException;
+import io.github.mcpauthz.core.client.DynamicClientMetadata;
+import io.github.mcpauthz.core.client.DynamicClients;
+import io.github.mcpauthz.core.client.RedirectUriRules;
 import java.util.Arrays;
 import java.util.stream.Collectors;
 
@@ -9,7 +13,7 @@ import com.fasterxml.jackson.databind.JsonMappingException;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import io.github.mcpauthz.realm.McpRealm;
+import io.github.mcpauthz.core.McpRealm;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -22,7 +26,7 @@ import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.events.EventType;
-import io.github.mcpauthz.registry.ScopeNames;
+import io.github.mcpauthz.core.ScopeNames;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;

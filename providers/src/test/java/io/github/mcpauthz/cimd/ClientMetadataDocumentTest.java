@@ -7,9 +7,9 @@ import java.nio.charset.StandardCharsets;
 import java.util.List;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.github.mcpauthz.registration.ApplicationType;
-import io.github.mcpauthz.registration.ClientMetadataException;
-import io.github.mcpauthz.registration.DynamicClientMetadata;
+import io.github.mcpauthz.core.client.ApplicationType;
+import io.github.mcpauthz.core.client.ClientMetadataException;
+import io.github.mcpauthz.core.client.DynamicClientMetadata;
 import org.junit.jupiter.api.Test;
 
 class ClientMetadataDocumentTest {

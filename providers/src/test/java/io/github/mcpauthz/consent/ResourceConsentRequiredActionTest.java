@@ -1,5 +1,6 @@
 package io.github.mcpauthz.consent;
 
+import io.github.mcpauthz.core.ServerGrantScopes;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import java.lang.reflect.Proxy;

@@ -1,0 +1,53 @@
+package io.github.mcpauthz.core;
+
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * Immutable lookup table of one realm's MCP servers, keyed by canonical resource.
+ * Lookups are hash-map reads: the cost does not grow with the number of servers.
+ */
+public final class McpServerIndex {
+
+    public static final McpServerIndex EMPTY = new McpServerIndex(List.of());
+
+    private final Map<String, McpServer> byResource = new HashMap<>();
+    private final McpServer defaultServer;
+
+    public McpServerIndex(Collection<McpServer> servers) {
+        McpServer def = null;
+        for (McpServer server : servers) {
+            // First registration wins if two components collide; validation prevents that for admin edits.
+            byResource.putIfAbsent(server.resource().matchKey(), server);
+            if (server.defaultForRealm() && def == null) {
+                def = server;
+            }
+        }
+        this.defaultServer = def;
+    }
+
+    public Optional<McpServer> find(CanonicalResource resource) {
+        return Optional.ofNullable(byResource.get(resource.matchKey()));
+    }
+
+    /** The server tokens are issued for when a request names no resource, if the admin chose one. */
+    public Optional<McpServer> defaultServer() {
+        return Optional.ofNullable(defaultServer);
+    }
+
+    /** True when {@code audience} is the canonical URI (any spelling) of a registered server. */
+    public boolean isServerAudience(String audience) {
+        try {
+            return byResource.containsKey(CanonicalResource.parse(audience).matchKey());
+        } catch (InvalidResourceException e) {
+            return false;
+        }
+    }
+
+    public int size() {
+        return byResource.size();
+    }
+}

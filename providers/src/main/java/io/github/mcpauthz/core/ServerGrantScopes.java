@@ -1,0 +1,146 @@
+package io.github.mcpauthz.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.UUID;
+
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+
+/**
+ * One hidden client scope per MCP server, standing for "this client may get tokens for this server". Keycloak
+ * stores consent per user and client as a set of granted client scopes; adding the server's grant scope to the
+ * scopes of an authorization request for that server (the consent feature's required action) makes Keycloak ask
+ * for consent per MCP server, remember it, and forget it when the user revokes the client's access.
+ *
+ * <p>A grant scope is never attached to a client: a client cannot ask for it in {@code scope} (Keycloak answers
+ * {@code invalid_scope}), a consent can only add the grant of the request's own server, and a denial leaves nothing.
+ * It is recognised by its attribute {@value #SERVER_ATTRIBUTE}, not by its name, and is not published in discovery.
+ *
+ * <p>Its id is derived from the realm, the server and the server's resource ({@link #id}): found with one cached
+ * lookup by id, never by scanning the realm's client scopes, and new when the server's resource changes, so that
+ * consents given for the old resource no longer count.
+ */
+public final class ServerGrantScopes {
+
+    public static final String PREFIX = ScopeNames.RESERVED_PREFIX;
+    /** Client scope attribute naming the server component the grant scope stands for. */
+    public static final String SERVER_ATTRIBUTE = "mcp.server.id";
+    /** Client scope attribute holding the resource URI the grant was made for (for admins; not used for checks). */
+    public static final String RESOURCE_ATTRIBUTE = "mcp.server.resource";
+
+    private ServerGrantScopes() {
+    }
+
+    public static String name(McpServer server) {
+        return PREFIX + server.id();
+    }
+
+    /**
+     * The id of the grant scope of a server of a realm for its current resource: a name-based UUID of the three, so
+     * equal on every node, and different once the resource changes (compared as {@link CanonicalResource#matchKey()}:
+     * respelling the same resource does not change it).
+     */
+    public static String id(String realmId, String serverId, CanonicalResource resource) {
+        String key = "keycloak-mcp-authz grant\n" + realmId + "\n" + serverId + "\n" + resource.matchKey();
+        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    public static String id(RealmModel realm, McpServer server) {
+        return id(realm.getId(), server.id(), server.resource());
+    }
+
+    /** True for a grant scope (by its {@value #SERVER_ATTRIBUTE} attribute); false for clients and other scopes. */
+    public static boolean isGrantScope(ClientScopeModel scope) {
+        return scope != null && !(scope instanceof ClientModel) && scope.getAttribute(SERVER_ATTRIBUTE) != null;
+    }
+
+    /** The server's current grant scope, or null when it does not exist (yet). One lookup by id in the realm cache. */
+    public static ClientScopeModel find(RealmModel realm, McpServer server) {
+        ClientScopeModel scope = realm.getClientScopeById(id(realm, server));
+        return scope != null && server.id().equals(scope.getAttribute(SERVER_ATTRIBUTE)) ? scope : null;
+    }
+
+    /**
+     * Creates or updates the server's grant scope. A grant scope of the same name that is not the current one (made
+     * for an earlier resource, or by an earlier version of the extension) is removed first, with the consents to it.
+     */
+    public static ClientScopeModel ensure(RealmModel realm, McpServer server) {
+        return ensure(realm, server, null);
+    }
+
+    private static ClientScopeModel ensure(RealmModel realm, McpServer server, Map<String, ClientScopeModel> byName) {
+        ClientScopeModel scope = find(realm, server);
+        if (scope == null) {
+            String name = name(server);
+            ClientScopeModel stale = byName != null ? byName.get(name) : KeycloakModelUtils.getClientScopeByName(realm, name);
+            if (stale != null) {
+                realm.removeClientScope(stale.getId());
+            }
+            scope = realm.addClientScope(id(realm, server), name);
+            scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+        }
+        configure(scope, server);
+        return scope;
+    }
+
+    /** Writes only what differs, so that an unchanged scope does not invalidate the realm cache. */
+    private static void configure(ClientScopeModel scope, McpServer server) {
+        String uri = server.resource().uri();
+        setIfDifferent(scope, SERVER_ATTRIBUTE, server.id());
+        setIfDifferent(scope, RESOURCE_ATTRIBUTE, uri);
+        setIfDifferent(scope, ClientScopeModel.INCLUDE_IN_TOKEN_SCOPE, "false");
+        setIfDifferent(scope, ClientScopeModel.DISPLAY_ON_CONSENT_SCREEN, "true");
+        setIfDifferent(scope, ClientScopeModel.INCLUDE_IN_OPENID_PROVIDER_METADATA, "false");
+        setIfDifferent(scope, ClientScopeModel.CONSENT_SCREEN_TEXT, server.name() + " (" + uri + ")");
+        String description = "Consent to issue tokens for MCP server " + uri + " (managed by keycloak-mcp-authz)";
+        if (!description.equals(scope.getDescription())) {
+            scope.setDescription(description);
+        }
+    }
+
+    private static void setIfDifferent(ClientScopeModel scope, String attribute, String value) {
+        if (!Objects.equals(value, scope.getAttribute(attribute))) {
+            scope.setAttribute(attribute, value);
+        }
+    }
+
+    /**
+     * Brings the realm's grant scopes in line with its servers, reading the realm's client scopes once: each server
+     * gets its current grant scope; grant scopes of removed servers, of earlier resources and of earlier versions of
+     * the extension are removed (and with them the consents to them, so users are asked again).
+     */
+    public static void ensureAll(RealmModel realm, List<McpServer> servers) {
+        Set<String> current = new HashSet<>();
+        for (McpServer server : servers) {
+            current.add(id(realm, server));
+        }
+        Map<String, ClientScopeModel> byName = new HashMap<>();
+        realm.getClientScopesStream().toList().forEach(scope -> {
+            if (isGrantScope(scope) && !current.contains(scope.getId())) {
+                realm.removeClientScope(scope.getId());
+            } else {
+                byName.put(scope.getName(), scope);
+            }
+        });
+        for (McpServer server : servers) {
+            ensure(realm, server, byName);
+        }
+    }
+
+    /** Removes the server's grant scope for {@code resource} (when the server is removed or its resource changes). */
+    public static void remove(RealmModel realm, String serverId, CanonicalResource resource) {
+        ClientScopeModel scope = realm.getClientScopeById(id(realm.getId(), serverId, resource));
+        if (scope != null && serverId.equals(scope.getAttribute(SERVER_ATTRIBUTE))) {
+            realm.removeClientScope(scope.getId());
+        }
+    }
+}

@@ -1,0 +1,30 @@
+package io.github.mcpauthz.discovery;
+
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.protocol.oauth2.OAuth2WellKnownProviderFactory;
+import org.keycloak.wellknown.WellKnownProvider;
+
+/** Keycloak's RFC 8414 metadata plus CIMD support where it works (see {@link CimdDiscovery}), without
+ * the per-server grant scopes in {@code scopes_supported} ({@link DiscoveryWithoutGrantScopes}). */
+public class McpOAuthAuthorizationServerFactory extends OAuth2WellKnownProviderFactory {
+
+    @Override
+    public WellKnownProvider create(KeycloakSession session) {
+        return new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session)));
+    }
+
+    @Override
+    public String getId() {
+        return "mcp-oauth-authorization-server";
+    }
+
+    @Override
+    public String getAlias() {
+        return OAuth2WellKnownProviderFactory.PROVIDER_ID;
+    }
+
+    @Override
+    public int getPriority() {
+        return 90;
+    }
+}

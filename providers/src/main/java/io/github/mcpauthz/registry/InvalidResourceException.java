@@ -1,8 +1,0 @@
-package io.github.mcpauthz.registry;
-
-/** A resource indicator that is not a usable MCP server URI; the message is safe to return to clients. */
-public class InvalidResourceException extends Exception {
-    public InvalidResourceException(String message) {
-        super(message, null, false, false);
-    }
-}

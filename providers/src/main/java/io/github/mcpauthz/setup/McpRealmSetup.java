@@ -1,0 +1,200 @@
+package io.github.mcpauthz.setup;
+
+import io.github.mcpauthz.core.client.RegistrationSettings;
+
+import io.github.mcpauthz.core.McpRealm;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+
+import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
+import io.github.mcpauthz.audience.UnboundGrantResourceExecutorFactory;
+import io.github.mcpauthz.audience.UntrustedRedirectErrorExecutorFactory;
+import io.github.mcpauthz.cimd.ClientIdMetadataDocumentExecutorFactory;
+import io.github.mcpauthz.consent.ResourceConsentRequiredActionFactory;
+import io.github.mcpauthz.core.ServerGrantScopes;
+import io.github.mcpauthz.core.McpServer;
+import org.keycloak.models.RequiredActionProviderModel;
+import io.github.mcpauthz.core.client.DynamicClientMetadata;
+import io.github.mcpauthz.core.client.DynamicClients;
+import org.keycloak.common.util.MultivaluedHashMap;
+import org.keycloak.component.ComponentModel;
+import io.github.mcpauthz.core.McpServerRegistry;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.RealmModel;
+import org.keycloak.representations.idm.ClientPoliciesRepresentation;
+import org.keycloak.representations.idm.ClientPolicyConditionRepresentation;
+import org.keycloak.representations.idm.ClientPolicyExecutorRepresentation;
+import org.keycloak.representations.idm.ClientPolicyRepresentation;
+import org.keycloak.representations.idm.ClientProfileRepresentation;
+import org.keycloak.representations.idm.ClientProfilesRepresentation;
+import org.keycloak.services.clientpolicy.ClientPolicyException;
+import org.keycloak.util.JsonSerialization;
+
+/**
+ * Makes a realm an MCP authorization server. Idempotent: running it again repairs what an admin removed
+ * and leaves everything else of the realm as it is.
+ */
+public final class McpRealmSetup {
+
+    /** Name of the client profile and client policy the extension manages in the realm. */
+    public static final String CLIENT_POLICY_NAME = "mcp";
+
+    private McpRealmSetup() {
+    }
+
+    public static void enable(KeycloakSession session, RealmModel realm) {
+        realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
+        List<McpServer> servers = McpServerRegistry.loadServers(realm);
+        McpServerComponentFactory.ensureClientScopes(realm, servers);
+        ensureClientPolicy(session, realm);
+        ensureRegistrationPolicies(realm);
+        ensureResourceConsent(realm, servers);
+        McpServerRegistry.markChanged(realm);
+    }
+
+    /**
+     * Per-MCP-server consent: a grant scope per server (stale ones removed, the realm's client scopes read once), and
+     * the required action that requests it.
+     */
+    private static void ensureResourceConsent(RealmModel realm, List<McpServer> servers) {
+        ServerGrantScopes.ensureAll(realm, servers);
+        RequiredActionProviderModel action = realm.getRequiredActionProviderByAlias(ResourceConsentRequiredActionFactory.ID);
+        if (action == null) {
+            action = new RequiredActionProviderModel();
+            action.setAlias(ResourceConsentRequiredActionFactory.ID);
+            action.setProviderId(ResourceConsentRequiredActionFactory.ID);
+            action.setName("MCP: consent per MCP server");
+            action.setEnabled(true);
+            action.setDefaultAction(false);
+            action.setPriority(1000);
+            realm.addRequiredActionProvider(action);
+        } else if (!action.isEnabled()) {
+            action.setEnabled(true);
+            realm.updateRequiredActionProvider(action);
+        }
+    }
+
+    /** Keycloak's anonymous-registration policies the MCP policies replace. */
+    static final List<String> REPLACED_ANONYMOUS_POLICIES = List.of("trusted-hosts", "max-clients");
+
+    /**
+     * Registration policies for both anonymous and authenticated (initial access token, bearer token) requests:
+     * the MCP policies are added; Trusted Hosts (refuses every MCP client) and Max Clients (counts admin-made
+     * clients too, and fills up with re-registering clients) are removed for anonymous requests. Keycloak's other
+     * defaults (Consent Required, Full Scope Disabled, Allowed Client Scopes, ...) stay.
+     */
+    private static void ensureRegistrationPolicies(RealmModel realm) {
+        List<ComponentModel> existing = realm.getComponentsStream(realm.getId(), DynamicClients.POLICY_TYPE).toList();
+        for (ComponentModel component : existing) {
+            if ("anonymous".equals(component.getSubType()) && REPLACED_ANONYMOUS_POLICIES.contains(component.getProviderId())) {
+                realm.removeComponent(component);
+            }
+        }
+        for (String subType : List.of("anonymous", "authenticated")) {
+            ensurePolicy(realm, existing, subType, RegistrationSettings.CLIENT_POLICY_ID, "MCP dynamic clients", Map.of(
+                    RegistrationSettings.MAX_REDIRECT_URIS, Integer.toString(RegistrationSettings.DEFAULT_MAX_REDIRECT_URIS),
+                    RegistrationSettings.ALLOW_PRIVATE_USE_SCHEMES, "true"));
+            // Holders of an initial access token or admin token are limited by the token itself, not by address.
+            ensurePolicy(realm, existing, subType, RegistrationSettings.LIMITS_POLICY_ID, "MCP dynamic client limits",
+                    subType.equals("authenticated") ? Map.of(RegistrationSettings.REGISTRATIONS_PER_ADDRESS, "0") : Map.of());
+        }
+    }
+
+    private static void ensurePolicy(RealmModel realm, List<ComponentModel> existing, String subType, String providerId,
+                                     String name, Map<String, String> config) {
+        boolean present = existing.stream()
+                .anyMatch(c -> subType.equals(c.getSubType()) && providerId.equals(c.getProviderId()));
+        if (present) {
+            return;
+        }
+        ComponentModel model = new ComponentModel();
+        model.setName(name);
+        model.setParentId(realm.getId());
+        model.setProviderType(DynamicClients.POLICY_TYPE);
+        model.setProviderId(providerId);
+        model.setSubType(subType);
+        MultivaluedHashMap<String, String> values = new MultivaluedHashMap<>();
+        config.forEach(values::putSingle);
+        if (providerId.equals(RegistrationSettings.CLIENT_POLICY_ID)) {
+            values.put(RegistrationSettings.ALLOWED_AUTH_METHODS, new ArrayList<>(DynamicClientMetadata.DEFAULT_AUTH_METHODS));
+        } else {
+            values.putIfAbsent(RegistrationSettings.REGISTRATIONS_PER_ADDRESS, List.of(Integer.toString(RegistrationSettings.DEFAULT_REGISTRATIONS_PER_ADDRESS)));
+            values.putSingle(RegistrationSettings.MAX_DYNAMIC_CLIENTS, Integer.toString(RegistrationSettings.DEFAULT_MAX_DYNAMIC_CLIENTS));
+            values.putSingle(RegistrationSettings.RATE_WINDOW, Long.toString(RegistrationSettings.DEFAULT_RATE_WINDOW));
+            values.putSingle(RegistrationSettings.IDLE_LIFETIME, Long.toString(RegistrationSettings.DEFAULT_IDLE_LIFETIME));
+        }
+        model.setConfig(values);
+        realm.addComponentModel(model);
+    }
+
+    private static void ensureClientPolicy(KeycloakSession session, RealmModel realm) {
+        try {
+            ClientProfilesRepresentation profiles = session.clientPolicy().getClientProfiles(realm, false);
+            List<ClientProfileRepresentation> profileList = profiles.getProfiles() == null
+                    ? new ArrayList<>() : new ArrayList<>(profiles.getProfiles());
+            ClientProfileRepresentation profile = profileList.stream()
+                    .filter(p -> CLIENT_POLICY_NAME.equals(p.getName())).findFirst().orElse(null);
+            if (profile == null) {
+                profile = new ClientProfileRepresentation();
+                profile.setName(CLIENT_POLICY_NAME);
+                profile.setDescription("MCP authorization server rules (keycloak-mcp-authz)");
+                profile.setExecutors(new ArrayList<>());
+                profileList.add(profile);
+            }
+            List<ClientPolicyExecutorRepresentation> executors = profile.getExecutors() == null
+                    ? new ArrayList<>() : new ArrayList<>(profile.getExecutors());
+            boolean changed = false;
+            for (String executorId : requiredExecutors()) {
+                if (executors.stream().noneMatch(e -> executorId.equals(e.getExecutorProviderId()))) {
+                    ClientPolicyExecutorRepresentation executor = new ClientPolicyExecutorRepresentation();
+                    executor.setExecutorProviderId(executorId);
+                    executor.setConfiguration(JsonSerialization.mapper.createObjectNode());
+                    executors.add(executor);
+                    changed = true;
+                }
+            }
+            profile.setExecutors(executors);
+            if (changed || profiles.getProfiles() == null || !profiles.getProfiles().contains(profile)) {
+                profiles.setProfiles(profileList);
+                session.clientPolicy().updateClientProfiles(realm, profiles);
+            }
+
+            ClientPoliciesRepresentation policies = session.clientPolicy().getClientPolicies(realm, false);
+            List<ClientPolicyRepresentation> policyList = policies.getPolicies() == null
+                    ? new ArrayList<>() : new ArrayList<>(policies.getPolicies());
+            ClientPolicyRepresentation policy = policyList.stream()
+                    .filter(p -> CLIENT_POLICY_NAME.equals(p.getName())).findFirst().orElse(null);
+            if (policy == null) {
+                policy = new ClientPolicyRepresentation();
+                policy.setName(CLIENT_POLICY_NAME);
+                policy.setDescription("Applies the MCP profile to every client of the realm (keycloak-mcp-authz)");
+                ClientPolicyConditionRepresentation anyClient = new ClientPolicyConditionRepresentation();
+                anyClient.setConditionProviderId("any-client");
+                anyClient.setConfiguration(JsonSerialization.mapper.createObjectNode());
+                policy.setConditions(new ArrayList<>(List.of(anyClient)));
+                policy.setProfiles(new ArrayList<>(List.of(CLIENT_POLICY_NAME)));
+                policyList.add(policy);
+            }
+            policy.setEnabled(true);
+            if (policy.getProfiles() == null) {
+                policy.setProfiles(new ArrayList<>());
+            }
+            if (!policy.getProfiles().contains(CLIENT_POLICY_NAME)) {
+                List<String> names = new ArrayList<>(policy.getProfiles());
+                names.add(CLIENT_POLICY_NAME);
+                policy.setProfiles(names);
+            }
+            policies.setPolicies(policyList);
+            session.clientPolicy().updateClientPolicies(realm, policies);
+        } catch (ClientPolicyException e) {
+            throw new IllegalStateException("Could not configure the MCP client policy: " + e.getErrorDetail(), e);
+        }
+    }
+
+    private static List<String> requiredExecutors() {
+        // Order matters: the untrusted-redirect check must see the client the CIMD executor creates.
+        return List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID,
+                UntrustedRedirectErrorExecutorFactory.ID, UnboundGrantResourceExecutorFactory.ID);
+    }
+}

@@ -1,0 +1,217 @@
+package io.github.mcpauthz.setup;
+
+import static io.github.mcpauthz.core.McpServerConfig.*;
+
+import io.github.mcpauthz.core.McpServerConfig;
+
+import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.InvalidResourceException;
+import io.github.mcpauthz.core.McpServer;
+import io.github.mcpauthz.core.McpServerIndex;
+import io.github.mcpauthz.core.McpServerRegistry;
+import io.github.mcpauthz.core.ScopeNames;
+import java.util.List;
+import java.util.Objects;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+import io.github.mcpauthz.core.ServerGrantScopes;
+import io.github.mcpauthz.core.McpRealm;
+import org.keycloak.Config;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.component.ComponentValidationException;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+import org.keycloak.provider.ProviderConfigProperty;
+import org.keycloak.provider.ProviderConfigurationBuilder;
+import org.keycloak.services.ui.extend.UiPageProvider;
+import org.keycloak.services.ui.extend.UiPageProviderFactory;
+
+/**
+ * "MCP servers" page of the admin console: one realm component per MCP server.
+ *
+ * <p>The same components are created by the extension's admin REST API and can be written in a realm JSON
+ * under {@code components["org.keycloak.services.ui.extend.UiPageProvider"]}. Validation here canonicalises
+ * the resource URI and enforces one server per resource and at most one default server per realm.
+ */
+public class McpServerComponentFactory implements UiPageProviderFactory<ComponentModel>, UiPageProvider {
+
+    public static final String ID = McpServerConfig.PROVIDER_ID;
+
+    private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
+            .property().name(RESOURCE).label("Resource URI").type(ProviderConfigProperty.STRING_TYPE).required(true)
+            .helpText("Canonical URI of the MCP server: exactly the 'resource' value its RFC 9728 protected resource "
+                    + "metadata publishes, e.g. https://mcp.example.com/mcp. Clients send it as the RFC 8707 'resource' "
+                    + "parameter and access tokens carry it as their only audience. Scheme and host case, a default "
+                    + "port and one trailing slash are normalised; queries, fragments and user info are rejected.")
+            .add()
+            .property().name(DISPLAY_NAME).label("Display name").type(ProviderConfigProperty.STRING_TYPE)
+            .helpText("Human name of the MCP server, shown to users on the consent screen. Defaults to the resource URI.")
+            .add()
+            .property().name(SCOPES).label("Scopes").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("OAuth scopes this MCP server accepts (what it lists as scopes_supported). Missing ones are "
+                    + "created as optional client scopes of the realm, shown on the consent screen, so that MCP "
+                    + "clients may request them.")
+            .add()
+            .property().name(DEFAULT).label("Default for requests without resource").type(ProviderConfigProperty.BOOLEAN_TYPE)
+            .defaultValue("false")
+            .helpText("When on, a token requested without a 'resource' parameter is issued for this MCP server. When "
+                    + "off for every server (the default), such tokens carry no MCP server audience and no MCP server "
+                    + "accepts them. At most one server per realm can be the default.")
+            .add()
+            .build();
+
+    @Override
+    public String getId() {
+        return ID;
+    }
+
+    @Override
+    public String getHelpText() {
+        return "MCP servers (OAuth resource servers) this realm issues audience-restricted tokens for. A client "
+                + "asking for a 'resource' that is not listed here gets invalid_target.";
+    }
+
+    @Override
+    public List<ProviderConfigProperty> getConfigProperties() {
+        return CONFIG;
+    }
+
+    @Override
+    public void validateConfiguration(KeycloakSession session, RealmModel realm, ComponentModel model)
+            throws ComponentValidationException {
+        McpServer server;
+        try {
+            server = McpServerConfig.toServer(model);
+        } catch (InvalidResourceException e) {
+            throw new ComponentValidationException("Invalid MCP server resource URI: " + e.getMessage());
+        } catch (IllegalArgumentException e) {
+            throw new ComponentValidationException("Invalid MCP server scopes: " + e.getMessage());
+        }
+        if (server.name().length() > 200) {
+            throw new ComponentValidationException("MCP server display name is longer than 200 characters");
+        }
+        // Checked against the cached index (one rebuild per change), not by reading every component each time,
+        // so registering or importing many servers stays linear.
+        McpServerIndex index = McpServerRegistry.index(realm);
+        index.find(server.resource())
+                .filter(other -> !Objects.equals(other.id(), model.getId()))
+                .ifPresent(other -> {
+                    throw new ComponentValidationException("An MCP server with resource " + other.resource().uri()
+                            + " is already registered (" + other.name() + ")");
+                });
+        if (server.defaultForRealm()) {
+            index.defaultServer()
+                    .filter(other -> !Objects.equals(other.id(), model.getId()))
+                    .ifPresent(other -> {
+                        throw new ComponentValidationException("MCP server " + other.name()
+                                + " is already the default for requests without resource; turn that off first");
+                    });
+        }
+        // Store the normalised form, which is what tokens carry.
+        model.put(RESOURCE, server.resource().uri());
+        model.put(DISPLAY_NAME, server.name());
+        model.getConfig().put(SCOPES, server.scopes());
+        model.put(DEFAULT, Boolean.toString(server.defaultForRealm()));
+        if (model.getName() == null || model.getName().isBlank()) {
+            model.setName(server.name());
+        }
+    }
+
+    @Override
+    public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
+        ensureScopes(realm, model);
+        McpServerRegistry.markChanged(realm);
+    }
+
+    @Override
+    public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        retireGrantOnResourceChange(realm, oldModel, newModel);
+        ensureScopes(realm, newModel);
+        McpServerRegistry.markChanged(realm);
+    }
+
+    @Override
+    public void preRemove(KeycloakSession session, RealmModel realm, ComponentModel model) {
+        // The server's scopes stay: other servers or clients may use them. Its grant scope goes, with the consents.
+        try {
+            ServerGrantScopes.remove(realm, model.getId(), McpServerConfig.toServer(model).resource());
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            // Never a valid server: no grant scope was made for it.
+        }
+        McpServerRegistry.markChanged(realm);
+    }
+
+    /**
+     * Consent is given for a server at a resource URI. When the URI changes, the grant scope for the old one goes
+     * (Keycloak removes it from every stored consent) and a new one is made, so users are asked again.
+     */
+    private static void retireGrantOnResourceChange(RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
+        CanonicalResource before;
+        try {
+            before = McpServerConfig.toServer(oldModel).resource();
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            return;
+        }
+        CanonicalResource after = null;
+        try {
+            after = McpServerConfig.toServer(newModel).resource();
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            // validateConfiguration has rejected such a model already.
+        }
+        if (!before.equals(after)) {
+            ServerGrantScopes.remove(realm, oldModel.getId(), before);
+        }
+    }
+
+    private static void ensureScopes(RealmModel realm, ComponentModel model) {
+        try {
+            McpServer server = McpServerConfig.toServer(model);
+            ensureClientScopes(realm, server);
+            if (McpRealm.isEnabled(realm)) {
+                ServerGrantScopes.ensure(realm, server);
+            }
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            // validateConfiguration has rejected such a model already.
+        }
+    }
+
+    /** Creates the server's scopes as optional realm client scopes, shown on the consent screen, if missing. */
+    public static void ensureClientScopes(RealmModel realm, McpServer server) {
+        ensureClientScopes(realm, List.of(server));
+    }
+
+    /** Same for many servers, reading the realm's client scopes once. */
+    public static void ensureClientScopes(RealmModel realm, List<McpServer> servers) {
+        Set<String> existing = realm.getClientScopesStream().map(ClientScopeModel::getName).collect(Collectors.toSet());
+        for (McpServer server : servers) {
+            for (String scopeName : server.scopes()) {
+                if (!existing.add(scopeName)) {
+                    continue;
+                }
+                ClientScopeModel scope = realm.addClientScope(scopeName);
+                scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+                scope.setDescription("Scope " + scopeName + " of MCP server " + server.resource().uri());
+                scope.setDisplayOnConsentScreen(true);
+                scope.setConsentScreenText(scopeName + " (" + server.name() + ")");
+                scope.setIncludeInTokenScope(true);
+                realm.addDefaultClientScope(scope, false);
+            }
+        }
+    }
+
+    @Override
+    public void init(Config.Scope config) {
+    }
+
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public void close() {
+    }
+}
