@@ -63,7 +63,6 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
 
     static final String EXPIRES = "mcp.cimd.expires";
     static final String FINGERPRINT = "mcp.cimd.fingerprint";
-    public static final String VERIFIED_HOST = "mcp.cimd.host";
 
     private static final Logger LOG = Logger.getLogger(ClientIdMetadataDocumentExecutor.class);
     private static final ObjectMapper MAPPER = JsonSerialization.mapper.copy()
@@ -212,7 +211,6 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         ttl = Math.max(config.minCacheSeconds, Math.min(config.maxCacheSeconds, ttl));
         client.setAttribute(EXPIRES, Long.toString(now + ttl));
         client.setAttribute(FINGERPRINT, fingerprint);
-        client.setAttribute(VERIFIED_HOST, url.host());
     }
 
     /** The per-address limit of anonymous registration and the per-host limit of this executor (429 when over). */

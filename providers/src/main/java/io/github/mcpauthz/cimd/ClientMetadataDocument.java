@@ -26,7 +26,7 @@ public final class ClientMetadataDocument {
     private static final Set<String> SHARED_SECRET_METHODS = Set.of("client_secret_basic", "client_secret_post", "client_secret_jwt");
 
     /** The document as registration metadata, and what the rules made of it. */
-    public record Checked(ObjectNode metadata, DynamicClientMetadata.Validated validated, List<String> ignoredGrantTypes) {
+    public record Checked(ObjectNode metadata, DynamicClientMetadata.Validated validated) {
     }
 
     private ClientMetadataDocument() {
@@ -62,15 +62,12 @@ public final class ClientMetadataDocument {
             throw ClientMetadataException.metadata("token_endpoint_auth_method " + method.asText()
                     + " needs a shared secret, which a client ID metadata document cannot have");
         }
-        List<String> ignored = new ArrayList<>();
         JsonNode grants = doc.get("grant_types");
         if (grants != null && grants.isArray()) {
             ArrayNode kept = mapper.createArrayNode();
             for (JsonNode grant : grants) {
                 if (grant.isTextual() && DynamicClientMetadata.ALLOWED_GRANT_TYPES.contains(grant.asText())) {
                     kept.add(grant.asText());
-                } else {
-                    ignored.add(grant.asText());
                 }
             }
             if (kept.isEmpty()) {
@@ -84,6 +81,6 @@ public final class ClientMetadataDocument {
         }
         doc.remove("client_id");
         DynamicClientMetadata.Validated validated = DynamicClientMetadata.validate(doc, rules);
-        return new Checked(doc, validated, List.copyOf(ignored));
+        return new Checked(doc, validated);
     }
 }

@@ -30,12 +30,10 @@ public final class McpConsentBean {
 
     private final String clientName;
     private final String clientId;
-    private final boolean selfRegistered;
     private final String clientItem;
     private final boolean allowedBefore;
     private final String registrationMethod;
     private final String verifiedHost;
-    private final Long registeredAtMillis;
     private final String registeredAtText;
     private final String registeredAtIso;
     private final String registeredAgeUnit;
@@ -59,14 +57,12 @@ public final class McpConsentBean {
         this.clientId = display(client.clientId(), MAX_VALUE);
         this.registrationMethod = client.method() == null ? "unknown" : client.method();
         this.verifiedHost = "cimd".equals(client.method()) ? display(cimdHost(client.clientId()), MAX_VALUE) : null;
-        this.selfRegistered = verifiedHost == null;
         if (client.registeredAtSeconds() != null) {
             Instant at = Instant.ofEpochSecond(client.registeredAtSeconds());
-            this.registeredAtMillis = at.toEpochMilli();
             this.registeredAtText = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
                     .withLocale(locale == null ? Locale.ENGLISH : locale).withZone(ZoneOffset.UTC).format(at);
             this.registeredAtIso = DateTimeFormatter.ISO_INSTANT.format(at);
-            long minutes = Math.max(0, (nowMillis - registeredAtMillis) / 60_000);
+            long minutes = Math.max(0, (nowMillis - at.toEpochMilli()) / 60_000);
             if (minutes < 1) {
                 registeredAgeUnit = "now";
                 registeredAgeValue = 0;
@@ -81,7 +77,6 @@ public final class McpConsentBean {
                 registeredAgeValue = minutes / (24 * 60);
             }
         } else {
-            this.registeredAtMillis = null;
             this.registeredAtText = null;
             this.registeredAtIso = null;
             this.registeredAgeUnit = null;
@@ -121,11 +116,6 @@ public final class McpConsentBean {
         return allowedBefore;
     }
 
-    /** True unless the client's identity is a verified domain (CIMD): its name is whatever its registrant chose. */
-    public boolean isSelfRegistered() {
-        return selfRegistered;
-    }
-
     /** {@code dcr-anonymous}, {@code dcr-initial-access-token}, {@code dcr-bearer-token}, {@code cimd} or {@code unknown}. */
     public String getRegistrationMethod() {
         return registrationMethod;
@@ -134,11 +124,6 @@ public final class McpConsentBean {
     /** For CIMD clients, the host of the client_id URL (the domain that serves the client's metadata); else null. */
     public String getVerifiedHost() {
         return verifiedHost;
-    }
-
-    /** Registration time in epoch milliseconds, or null when unknown. */
-    public Long getRegisteredAtMillis() {
-        return registeredAtMillis;
     }
 
     /** Registration time formatted for the page's locale, in UTC; null when unknown. */

@@ -1,5 +1,6 @@
 package io.github.mcpauthz.core;
 
+import java.util.ArrayList;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.List;
@@ -15,6 +16,7 @@ public final class McpServerIndex {
     public static final McpServerIndex EMPTY = new McpServerIndex(List.of());
 
     private final Map<String, McpServer> byResource = new HashMap<>();
+    private final Map<String, List<McpServer>> byScope = new HashMap<>();
     private final McpServer defaultServer;
 
     public McpServerIndex(Collection<McpServer> servers) {
@@ -22,6 +24,9 @@ public final class McpServerIndex {
         for (McpServer server : servers) {
             // First registration wins if two components collide; validation prevents that for admin edits.
             byResource.putIfAbsent(server.resource().matchKey(), server);
+            for (String scope : server.scopes()) {
+                byScope.computeIfAbsent(scope, k -> new ArrayList<>(1)).add(server);
+            }
             if (server.defaultForRealm() && def == null) {
                 def = server;
             }
@@ -45,6 +50,21 @@ public final class McpServerIndex {
         } catch (InvalidResourceException e) {
             return false;
         }
+    }
+
+    /** True when {@code scope} is a scope of a registered server. */
+    public boolean isServerScope(String scope) {
+        return byScope.containsKey(scope);
+    }
+
+    /** The registered servers that accept {@code scope} (usually one; several servers may share a scope name). */
+    public List<McpServer> serversWithScope(String scope) {
+        return byScope.getOrDefault(scope, List.of());
+    }
+
+    /** Every registered server, in no particular order. */
+    public Collection<McpServer> servers() {
+        return java.util.Collections.unmodifiableCollection(byResource.values());
     }
 
     public int size() {

@@ -81,7 +81,9 @@ public final class ServerGrantScopes {
         ClientScopeModel scope = find(realm, server);
         if (scope == null) {
             String name = name(server);
-            ClientScopeModel stale = byName != null ? byName.get(name) : KeycloakModelUtils.getClientScopeByName(realm, name);
+            // A stale scope of the same name (an earlier resource, an earlier version) is removed by ensureAll at
+            // enable and by remove() on a resource change; a single server's ensure never scans the realm's scopes.
+            ClientScopeModel stale = byName != null ? byName.get(name) : null;
             if (stale != null) {
                 realm.removeClientScope(stale.getId());
             }

@@ -7,6 +7,7 @@ import io.github.mcpauthz.core.client.DynamicClientMetadata;
 import io.github.mcpauthz.core.client.DynamicClients;
 import io.github.mcpauthz.core.client.RedirectUriRules;
 import java.util.ArrayList;
+import java.util.List;
 import java.util.HashMap;
 import java.util.Map;
 
@@ -14,6 +15,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mcpauthz.core.CanonicalResource;
 import io.github.mcpauthz.core.InvalidResourceException;
 import io.github.mcpauthz.core.McpServerRegistry;
+import io.github.mcpauthz.core.ServerScopes;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.common.util.Time;
 import org.keycloak.component.ComponentModel;
@@ -68,6 +70,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
         if (validated != null) {
             DynamicClients.recordMetadata(client, validated);
         }
+        attachServerScopes(client);
     }
 
     @Override
@@ -84,6 +87,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
         if (validated != null) {
             DynamicClients.recordMetadata(client, validated);
         }
+        attachServerScopes(client);
     }
 
     @Override
@@ -128,6 +132,15 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
             event.detail(Details.REASON, e.description()).error(e.error());
         }
         return new ErrorResponseException(e.error(), e.description(), Response.Status.BAD_REQUEST);
+    }
+
+    @SuppressWarnings("unchecked")
+    private void attachServerScopes(ClientModel client) {
+        List<String> names = session.getAttribute(DynamicClients.SERVER_SCOPES_SESSION_ATTRIBUTE, List.class);
+        if (names != null && !names.isEmpty()) {
+            RealmModel realm = session.getContext().getRealm();
+            ServerScopes.attachNamed(realm, client, McpServerRegistry.index(realm), names);
+        }
     }
 
     private String registrationMethod(ClientRegistrationContext context) {

@@ -4,7 +4,11 @@ import io.github.mcpauthz.core.client.ClientMetadataException;
 import io.github.mcpauthz.core.client.DynamicClientMetadata;
 import io.github.mcpauthz.core.client.DynamicClients;
 import io.github.mcpauthz.core.client.RedirectUriRules;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
 import java.util.stream.Collectors;
 
 import com.fasterxml.jackson.core.JsonProcessingException;
@@ -27,8 +31,11 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.events.EventType;
 import io.github.mcpauthz.core.ScopeNames;
+import io.github.mcpauthz.core.McpServerIndex;
+import io.github.mcpauthz.core.McpServerRegistry;
+import io.github.mcpauthz.core.ServerScopes;
+import org.keycloak.models.RealmModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
 import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
 import org.keycloak.util.JsonSerialization;
@@ -132,6 +139,13 @@ public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrat
             String withoutOpenid = Arrays.stream(scope.asText().split(" "))
                     .filter(s -> !s.isEmpty() && !s.equals("openid"))
                     .collect(Collectors.joining(" "));
+            RealmModel realm = session.getContext().getRealm();
+            McpServerIndex index = McpServerRegistry.index(realm);
+            Set<String> realmDefaults = new HashSet<>();
+            realm.getDefaultClientScopesStream(true).forEach(sc -> realmDefaults.add(sc.getName()));
+            realm.getDefaultClientScopesStream(false).forEach(sc -> realmDefaults.add(sc.getName()));
+            List<String> forRegistration = new ArrayList<>();
+            List<String> serverScopes = new ArrayList<>();
             for (String name : withoutOpenid.split(" ")) {
                 if (name.isEmpty()) {
                     continue;
@@ -143,14 +157,21 @@ public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrat
                 if (ScopeNames.isReserved(name)) {
                     throw invalid(ScopeNames.RESERVED_IN_CLIENT_METADATA);
                 }
-                if (KeycloakModelUtils.getClientScopeByName(session.getContext().getRealm(), name) == null) {
+                if (index.isServerScope(name)) {
+                    // Not realm default scopes (see ServerScopes): attached after Keycloak's "Allowed Client Scopes".
+                    serverScopes.add(name);
+                } else if (realmDefaults.contains(name) || ServerScopes.find(realm, name) != null) {
+                    forRegistration.add(name);
+                } else {
                     throw invalid("scope " + RedirectUriRules.abbreviate(name) + " does not exist in this realm");
                 }
             }
+            session.setAttribute(DynamicClients.SERVER_SCOPES_SESSION_ATTRIBUTE, serverScopes);
             if (withoutOpenid.isEmpty()) {
                 forKeycloak.remove("scope");
             } else {
-                forKeycloak.put("scope", withoutOpenid);
+                // A scope of server scopes only still means "these scopes, not the realm's defaults", as before.
+                forKeycloak.put("scope", String.join(" ", forRegistration));
             }
         }
         // Keycloak's converter parses jwks without catching errors (a 500) and refuses other mistakes with a bare

@@ -14,6 +14,9 @@ import io.github.mcpauthz.cimd.ClientIdMetadataDocumentExecutorFactory;
 import io.github.mcpauthz.consent.ResourceConsentRequiredActionFactory;
 import io.github.mcpauthz.core.ServerGrantScopes;
 import io.github.mcpauthz.core.McpServer;
+import io.github.mcpauthz.core.McpServerIndex;
+import io.github.mcpauthz.core.ServerScopes;
+import io.github.mcpauthz.audience.ServerScopesExecutorFactory;
 import org.keycloak.models.RequiredActionProviderModel;
 import io.github.mcpauthz.core.client.DynamicClientMetadata;
 import io.github.mcpauthz.core.client.DynamicClients;
@@ -46,7 +49,8 @@ public final class McpRealmSetup {
     public static void enable(KeycloakSession session, RealmModel realm) {
         realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
         List<McpServer> servers = McpServerRegistry.loadServers(realm);
-        McpServerComponentFactory.ensureClientScopes(realm, servers);
+        ServerScopes.ensure(realm, servers);
+        ServerScopes.removeFromRealmDefaults(realm, new McpServerIndex(servers));
         ensureClientPolicy(session, realm);
         ensureRegistrationPolicies(realm);
         ensureResourceConsent(realm, servers);
@@ -193,8 +197,9 @@ public final class McpRealmSetup {
     }
 
     private static List<String> requiredExecutors() {
-        // Order matters: the untrusted-redirect check must see the client the CIMD executor creates.
-        return List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID,
+        // Order matters: the server-scopes executor and the untrusted-redirect check must see the client the CIMD
+        // executor creates.
+        return List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID, ServerScopesExecutorFactory.ID,
                 UntrustedRedirectErrorExecutorFactory.ID, UnboundGrantResourceExecutorFactory.ID);
     }
 }

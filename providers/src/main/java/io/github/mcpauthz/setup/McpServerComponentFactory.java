@@ -3,6 +3,7 @@ package io.github.mcpauthz.setup;
 import static io.github.mcpauthz.core.McpServerConfig.*;
 
 import io.github.mcpauthz.core.McpServerConfig;
+import io.github.mcpauthz.core.ServerScopes;
 
 import io.github.mcpauthz.core.CanonicalResource;
 import io.github.mcpauthz.core.InvalidResourceException;
@@ -53,8 +54,9 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
             .add()
             .property().name(SCOPES).label("Scopes").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
             .helpText("OAuth scopes this MCP server accepts (what it lists as scopes_supported). Missing ones are "
-                    + "created as optional client scopes of the realm, shown on the consent screen, so that MCP "
-                    + "clients may request them.")
+                    + "created as client scopes of the realm, shown on the consent screen. They are not realm default "
+                    + "scopes: a client gets them, as optional scopes, on its first authorization request for this "
+                    + "server. Create a scope yourself first to give it mappers; it is then used as it is.")
             .add()
             .property().name(DEFAULT).label("Default for requests without resource").type(ProviderConfigProperty.BOOLEAN_TYPE)
             .defaultValue("false")
@@ -170,36 +172,12 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
     private static void ensureScopes(RealmModel realm, ComponentModel model) {
         try {
             McpServer server = McpServerConfig.toServer(model);
-            ensureClientScopes(realm, server);
+            ServerScopes.ensure(realm, List.of(server));
             if (McpRealm.isEnabled(realm)) {
                 ServerGrantScopes.ensure(realm, server);
             }
         } catch (InvalidResourceException | IllegalArgumentException e) {
             // validateConfiguration has rejected such a model already.
-        }
-    }
-
-    /** Creates the server's scopes as optional realm client scopes, shown on the consent screen, if missing. */
-    public static void ensureClientScopes(RealmModel realm, McpServer server) {
-        ensureClientScopes(realm, List.of(server));
-    }
-
-    /** Same for many servers, reading the realm's client scopes once. */
-    public static void ensureClientScopes(RealmModel realm, List<McpServer> servers) {
-        Set<String> existing = realm.getClientScopesStream().map(ClientScopeModel::getName).collect(Collectors.toSet());
-        for (McpServer server : servers) {
-            for (String scopeName : server.scopes()) {
-                if (!existing.add(scopeName)) {
-                    continue;
-                }
-                ClientScopeModel scope = realm.addClientScope(scopeName);
-                scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
-                scope.setDescription("Scope " + scopeName + " of MCP server " + server.resource().uri());
-                scope.setDisplayOnConsentScreen(true);
-                scope.setConsentScreenText(scopeName + " (" + server.name() + ")");
-                scope.setIncludeInTokenScope(true);
-                realm.addDefaultClientScope(scope, false);
-            }
         }
     }
 

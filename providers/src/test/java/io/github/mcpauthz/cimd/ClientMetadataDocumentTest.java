@@ -42,7 +42,7 @@ class ClientMetadataDocumentTest {
     void unusableGrantTypesAreIgnored() throws Exception {
         ClientMetadataDocument.Checked c = check("{'client_id':'" + ID + "','client_name':'Claude','redirect_uris':['https://claude.ai/api/mcp/auth_callback'],"
                 + "'grant_types':['authorization_code','refresh_token','urn:ietf:params:oauth:grant-type:jwt-bearer'],'token_endpoint_auth_method':'none'}");
-        assertEquals(List.of("urn:ietf:params:oauth:grant-type:jwt-bearer"), c.ignoredGrantTypes());
+        assertEquals("[\"authorization_code\",\"refresh_token\"]", c.metadata().get("grant_types").toString());
     }
 
     private static void rejected(String json, String description) {

@@ -63,4 +63,16 @@ class McpServerIndexTest {
         long tookMillis = (System.nanoTime() - start) / 1_000_000;
         assertTrue(tookMillis < 5_000, "100,000 lookups took " + tookMillis + " ms");
     }
+
+    @Test
+    void knowsWhichServersOwnAScope() throws Exception {
+        McpServer a = server("a", "https://a.example/mcp", false, "a:read", "shared");
+        McpServer b = server("b", "https://b.example/mcp", false, "b:read", "shared");
+        McpServerIndex index = new McpServerIndex(List.of(a, b));
+        assertTrue(index.isServerScope("a:read"));
+        assertFalse(index.isServerScope("offline_access"));
+        assertEquals(List.of(a), index.serversWithScope("a:read"));
+        assertEquals(List.of(a, b), index.serversWithScope("shared"));
+        assertEquals(List.of(), index.serversWithScope("profile"));
+    }
 }

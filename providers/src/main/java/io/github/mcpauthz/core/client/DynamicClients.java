@@ -36,6 +36,8 @@ public final class DynamicClients {
 
     /** Session attribute holding the raw registration metadata of the current request (see the registration endpoint). */
     public static final String METADATA_SESSION_ATTRIBUTE = "mcp.registration.metadata";
+    /** Session attribute holding the MCP server scopes a registration asked for, attached after Keycloak's checks. */
+    public static final String SERVER_SCOPES_SESSION_ATTRIBUTE = "mcp.registration.server-scopes";
 
     /** Client attributes Keycloak reads to require PKCE and to always show the client on the consent page. */
     public static final String PKCE_METHOD = "pkce.code.challenge.method";

@@ -1,0 +1,179 @@
+package io.github.mcpauthz.core;
+
+import java.nio.charset.StandardCharsets;
+import java.util.Collection;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
+
+import org.keycloak.models.ClientModel;
+import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.RealmModel;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
+
+/**
+ * The OAuth scopes of the registered MCP servers, as Keycloak client scopes.
+ *
+ * <p>A server's scopes cost a client nothing until the client is authorized for that server: they are not realm
+ * default scopes (which Keycloak gives to every new client, and walks on every token request), but are attached to a
+ * client as optional scopes on its first authorization request for the server ({@link #attach}). So a client carries
+ * the scopes of the servers it uses, whether the realm has 10 servers or 10,000.
+ *
+ * <p>A scope the extension creates gets an id derived from the realm and the scope name ({@link #id}), so it is found
+ * with one lookup by id in Keycloak's realm cache, equal on every node; no scan of the realm's client scopes. A scope
+ * an admin made before (any id) is found by name once per node and remembered by id; the remembered id is checked on
+ * every use, so a scope deleted or renamed on another node is never used.
+ */
+public final class ServerScopes {
+
+    /** Per-node memory of client scopes an admin created (random ids), keyed by realm id and scope name. */
+    private static final Map<String, String> ADMIN_MADE = new ConcurrentHashMap<>();
+
+    private ServerScopes() {
+    }
+
+    /** The id the extension gives the client scope {@code name} of a realm: a name-based UUID, equal on every node. */
+    public static String id(String realmId, String name) {
+        String key = "keycloak-mcp-authz scope\n" + realmId + "\n" + name;
+        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+    }
+
+    /** The realm's client scope called {@code name}, or null. One cached lookup by id, except once per admin-made scope. */
+    public static ClientScopeModel find(RealmModel realm, String name) {
+        ClientScopeModel scope = realm.getClientScopeById(id(realm.getId(), name));
+        if (scope != null && name.equals(scope.getName())) {
+            return scope;
+        }
+        String key = realm.getId() + "\n" + name;
+        String remembered = ADMIN_MADE.get(key);
+        if (remembered != null) {
+            scope = realm.getClientScopeById(remembered);
+            if (scope != null && name.equals(scope.getName())) {
+                return scope;
+            }
+            ADMIN_MADE.remove(key);
+        }
+        scope = realm.getClientScopesStream().filter(s -> name.equals(s.getName())).findFirst().orElse(null);
+        if (scope != null) {
+            ADMIN_MADE.put(key, scope.getId());
+        }
+        return scope;
+    }
+
+    /**
+     * Creates the missing scopes of the servers, reading the realm's client scopes once (linear in the number of
+     * servers and scopes). Existing scopes, admin-made or not, are left as they are. Nothing becomes a realm default.
+     */
+    public static void ensure(RealmModel realm, Collection<McpServer> servers) {
+        Map<String, McpServer> missing = new HashMap<>();
+        for (McpServer server : servers) {
+            for (String name : server.scopes()) {
+                missing.putIfAbsent(name, server);
+            }
+        }
+        // Scopes the extension made are found by id; one scan of the realm's scopes finds admin-made ones.
+        missing.keySet().removeIf(name -> {
+            ClientScopeModel scope = realm.getClientScopeById(id(realm.getId(), name));
+            return scope != null && name.equals(scope.getName());
+        });
+        if (missing.isEmpty()) {
+            return;
+        }
+        realm.getClientScopesStream().forEach(scope -> missing.remove(scope.getName()));
+        missing.forEach((name, server) -> create(realm, name, server));
+    }
+
+    private static ClientScopeModel create(RealmModel realm, String name, McpServer server) {
+        ClientScopeModel scope = realm.addClientScope(id(realm.getId(), name), name);
+        scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+        scope.setDescription("Scope " + name + " of MCP server " + server.resource().uri());
+        scope.setDisplayOnConsentScreen(true);
+        scope.setConsentScreenText(name + " (" + server.name() + ")");
+        scope.setIncludeInTokenScope(true);
+        return scope;
+    }
+
+    /**
+     * Attaches the server's scopes the client lacks as optional client scopes (creating a scope that an admin
+     * removed), so that the client may request them. Reads only the client's own scopes when nothing is missing.
+     *
+     * @return true when the client was changed
+     */
+    public static boolean attach(RealmModel realm, ClientModel client, McpServer server) {
+        if (server.scopes().isEmpty()) {
+            return false;
+        }
+        Map<String, ClientScopeModel> optional = client.getClientScopes(false);
+        Map<String, ClientScopeModel> defaults = null;
+        Set<ClientScopeModel> missing = null;
+        for (String name : server.scopes()) {
+            if (optional.containsKey(name)) {
+                continue;
+            }
+            if (defaults == null) {
+                defaults = client.getClientScopes(true);
+            }
+            if (defaults.containsKey(name)) {
+                continue;
+            }
+            ClientScopeModel scope = find(realm, name);
+            if (scope == null) {
+                scope = create(realm, name, server);
+            }
+            if (missing == null) {
+                missing = new HashSet<>();
+            }
+            missing.add(scope);
+        }
+        if (missing == null) {
+            return false;
+        }
+        client.addClientScopes(missing, false);
+        return true;
+    }
+
+    /**
+     * Attaches the named server scopes to the client as optional scopes (a dynamic client that asked for them when it
+     * registered). Names that are no server's scope are ignored.
+     */
+    public static void attachNamed(RealmModel realm, ClientModel client, McpServerIndex index, Collection<String> names) {
+        Map<String, ClientScopeModel> have = new HashMap<>(client.getClientScopes(false));
+        have.putAll(client.getClientScopes(true));
+        Set<ClientScopeModel> missing = new HashSet<>();
+        for (String name : names) {
+            List<McpServer> servers = index.serversWithScope(name);
+            if (servers.isEmpty() || have.containsKey(name)) {
+                continue;
+            }
+            ClientScopeModel scope = find(realm, name);
+            missing.add(scope != null ? scope : create(realm, name, servers.get(0)));
+        }
+        if (!missing.isEmpty()) {
+            client.addClientScopes(missing, false);
+        }
+    }
+
+    /** Scope names of a {@code scope} value that belong to a registered server of the index. */
+    public static List<String> serverScopes(McpServerIndex index, String scopeParameter) {
+        if (scopeParameter == null || scopeParameter.isBlank()) {
+            return List.of();
+        }
+        return java.util.Arrays.stream(scopeParameter.split(" ")).filter(index::isServerScope).distinct().toList();
+    }
+
+    /**
+     * Removes the servers' scopes from the realm's default scopes, where versions before 0.3 put them (every new
+     * client then got every server's scopes). Clients that have them keep them.
+     */
+    public static void removeFromRealmDefaults(RealmModel realm, McpServerIndex index) {
+        realm.getDefaultClientScopesStream(false)
+                .filter(scope -> index.isServerScope(scope.getName()) && scope.getDescription() != null
+                        && scope.getDescription().startsWith("Scope " + scope.getName() + " of MCP server "))
+                .toList()
+                .forEach(realm::removeDefaultClientScope);
+    }
+}
