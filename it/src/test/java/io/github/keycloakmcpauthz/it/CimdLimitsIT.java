@@ -130,6 +130,7 @@ class CimdLimitsIT {
 
     private static void assertTooMany(CimdRealm limited, String clientId, String mentioned) {
         int hits = server.hits(pathOf(clientId));
+        long sent = System.currentTimeMillis();
         HttpResult page = CimdAuthorization.firstResponse(request(limited, clientId));
         assertEquals(429, page.status(), page::describe);
         String retryAfter = page.header("Retry-After").orElse("");
@@ -139,7 +140,7 @@ class CimdLimitsIT {
         assertTrue(message.toLowerCase().contains(mentioned.toLowerCase()), () -> "the page should say why: " + message);
         CimdAuthorization.assertNoClient(limited, clientId);
         assertEquals(hits, server.hits(pathOf(clientId)), "the document was fetched although the limit was reached");
-        RegistrationEvents.awaitError(limited.admin(), limited.name(), "temporarily_unavailable", message);
+        RegistrationEvents.awaitError(limited.admin(), limited.name(), sent, "temporarily_unavailable", message);
     }
 
     private static Map<String, Object> config(Map<String, Object> extra) {

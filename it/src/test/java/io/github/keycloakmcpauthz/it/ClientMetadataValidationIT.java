@@ -98,10 +98,11 @@ class ClientMetadataValidationIT {
         Map<String, Object> metadata = ClientRegistration.sdkMetadata("Metadata test", "http://127.0.0.1:4000/callback", null);
         change.accept(metadata);
 
+        long sent = System.currentTimeMillis();
         HttpResult result = realm.register(metadata);
 
         ClientRegistration.assertError(result, 400, "invalid_client_metadata");
-        RegistrationEvents.awaitError(realm.admin(), realm.name(), "invalid_client_metadata",
+        RegistrationEvents.awaitError(realm.admin(), realm.name(), sent, "invalid_client_metadata",
                 result.json().path("error_description").asText());
     }
 

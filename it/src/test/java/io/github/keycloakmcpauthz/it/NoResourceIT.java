@@ -52,11 +52,11 @@ class NoResourceIT {
         TokenResponse tokens = client.login(User.ALICE, null, null);
 
         assertEquals(200, tokens.status(), tokens::describe);
-        assertNoServerAudience(tokens);
+        assertAudience(kind, tokens);
 
         TokenResponse refreshed = client.refresh(tokens.refreshToken());
         assertEquals(200, refreshed.status(), refreshed::describe);
-        assertNoServerAudience(refreshed);
+        assertAudience(kind, refreshed);
     }
 
     @ParameterizedTest
@@ -66,6 +66,16 @@ class NoResourceIT {
         TokenResponse tokens = client.login(User.ALICE, null, ALL_MCP_SCOPES);
 
         assertEquals(200, tokens.status(), tokens::describe);
+        assertAudience(kind, tokens);
+    }
+
+    /**
+     * Exactly what stock Keycloak puts in {@code aud} for the client: nothing for a dynamic client (full scope off, no
+     * roles in scope), {@code account} for an admin-made client with full scope (alice's default account roles).
+     */
+    private static void assertAudience(ClientKind kind, TokenResponse tokens) {
+        List<String> expected = kind == ClientKind.DYNAMIC_PUBLIC ? List.of() : List.of("account");
+        assertEquals(expected, tokens.audience(), () -> kind + ": " + tokens.accessTokenClaims());
         assertNoServerAudience(tokens);
     }
 

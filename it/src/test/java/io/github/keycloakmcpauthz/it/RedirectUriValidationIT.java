@@ -89,10 +89,11 @@ class RedirectUriValidationIT {
         Map<String, Object> metadata = ClientRegistration.sdkMetadata("Redirect test", "http://127.0.0.1:4000/callback", null);
         change.accept(metadata);
 
+        long sent = System.currentTimeMillis();
         HttpResult result = realm.register(metadata);
 
         ClientRegistration.assertError(result, 400, "invalid_redirect_uri");
-        RegistrationEvents.awaitError(realm.admin(), realm.name(), "invalid_redirect_uri",
+        RegistrationEvents.awaitError(realm.admin(), realm.name(), sent, "invalid_redirect_uri",
                 result.json().path("error_description").asText());
     }
 

@@ -118,11 +118,12 @@ class RegistrationHardeningIT {
         change.accept(metadata);
         int before = realm.countClients();
 
+        long sent = System.currentTimeMillis();
         HttpResult result = realm.register(metadata);
 
         ClientRegistration.assertError(result, 400, error);
         assertEquals(before, realm.countClients(), () -> "a client was created: " + result.describe());
-        RegistrationEvents.awaitError(admin, realm.name(), error, result.json().path("error_description").asText());
+        RegistrationEvents.awaitError(admin, realm.name(), sent, error, result.json().path("error_description").asText());
     }
 
     @ParameterizedTest

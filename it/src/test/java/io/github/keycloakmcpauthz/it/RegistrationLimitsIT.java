@@ -45,11 +45,12 @@ class RegistrationLimitsIT {
             realm.registerPublicClient("Capped 2");
             int before = realm.countClients();
 
+            long thirdSent = System.currentTimeMillis();
             HttpResult third = realm.register(ClientRegistration.sdkMetadata("Capped 3", McpClient.loopbackRedirectUri(), null));
 
             ClientRegistration.assertError(third, 403, "access_denied");
             assertEquals(before, realm.countClients(), () -> "a client was created: " + third.describe());
-            RegistrationEvents.awaitError(realm.admin(), realm.name(), "access_denied",
+            RegistrationEvents.awaitError(realm.admin(), realm.name(), thirdSent, "access_denied",
                     third.json().path("error_description").asText());
 
             createAdminClient(realm, "admin-made-3");
@@ -73,6 +74,7 @@ class RegistrationLimitsIT {
             }
             int before = realm.countClients();
 
+            long fourthSent = System.currentTimeMillis();
             HttpResult fourth = realm.register(ClientRegistration.sdkMetadata("Rate 4", McpClient.loopbackRedirectUri(), null));
 
             ClientRegistration.assertError(fourth, 429, "temporarily_unavailable");
@@ -81,7 +83,7 @@ class RegistrationLimitsIT {
             long seconds = Long.parseLong(retryAfter);
             assertTrue(seconds >= 1 && seconds <= window, "Retry-After " + seconds + " outside 1.." + window);
             assertEquals(before, realm.countClients(), () -> "a client was created: " + fourth.describe());
-            RegistrationEvents.awaitError(realm.admin(), realm.name(), "temporarily_unavailable",
+            RegistrationEvents.awaitError(realm.admin(), realm.name(), fourthSent, "temporarily_unavailable",
                     fourth.json().path("error_description").asText());
 
             String token = realm.admin().createInitialAccessToken(realm.name());

@@ -91,7 +91,7 @@ class ServerScopesOnDemandIT {
         Map<String, Object> metadata = metadata("registers weather:read", "weather:read");
         HttpResult result = AdminApi.expect(
                 Http.postJson(realm.issuer() + "/clients-registrations/openid-connect", null, metadata), 201);
-        assertEquals("weather:read", result.json().path("scope").asText(), result::toString);
+        assertEquals("weather:read", result.json().path("scope").asText(), result::describe);
         String clientId = result.json().path("client_id").asText();
         Set<String> attached = realm.attachedScopes(clientId);
         assertTrue(attached.contains("weather:read"), attached::toString);

@@ -1,8 +1,11 @@
 package io.github.mcpauthz.setup;
 
 import io.github.mcpauthz.core.McpServerConfig;
+import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpRealm;
+import java.io.IOException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -12,6 +15,7 @@ import io.github.mcpauthz.core.client.DynamicClients;
 import io.github.mcpauthz.core.InvalidResourceException;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerRegistry;
+import com.fasterxml.jackson.core.type.TypeReference;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -28,6 +32,7 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.util.JsonSerialization;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
@@ -125,6 +130,87 @@ public class McpAdminResource {
         }
         Map<String, Object> json = serverJson(model);
         adminEvent.operation(OperationType.CREATE).resourcePath("components", model.getId()).representation(json).success();
+        return Response.status(Response.Status.CREATED).entity(json).build();
+    }
+
+    /** At most this many servers per batch request. */
+    static final int MAX_BATCH = 10_000;
+
+    /**
+     * Registers many servers in one transaction: all or nothing. Each entry is checked as {@code POST servers} checks
+     * one (and against the other entries); the registry index is rebuilt once, the server scopes are created with one
+     * read of the realm's client scopes. Linear in the number of servers.
+     */
+    @POST
+    @Path("servers/batch")
+    @Consumes(MediaType.APPLICATION_JSON)
+    @Produces(MediaType.APPLICATION_JSON)
+    public Response createServers(String body) {
+        auth.realm().requireManageRealm();
+        List<Map<String, Object>> bodies;
+        try {
+            bodies = body == null || body.isBlank() ? null
+                    : JsonSerialization.readValue(body, new TypeReference<List<Map<String, Object>>>() { });
+        } catch (IOException e) {
+            return error(Response.Status.BAD_REQUEST, "invalid_request", "The body must be a JSON array of MCP server objects");
+        }
+        if (bodies == null || bodies.isEmpty()) {
+            return error(Response.Status.BAD_REQUEST, "invalid_request", "A JSON array of MCP servers is required");
+        }
+        if (bodies.size() > MAX_BATCH) {
+            return error(Response.Status.BAD_REQUEST, "invalid_request", "At most " + MAX_BATCH + " servers per batch");
+        }
+        McpServerIndex existing = McpServerRegistry.index(realm);
+        Map<String, Integer> seen = new HashMap<>();
+        boolean defaultTaken = existing.defaultServer().isPresent();
+        List<ComponentModel> models = new ArrayList<>();
+        for (int i = 0; i < bodies.size(); i++) {
+            ComponentModel model = new ComponentModel();
+            model.setParentId(realm.getId());
+            model.setProviderId(McpServerComponentFactory.ID);
+            model.setProviderType(McpServerRegistry.COMPONENT_TYPE);
+            String problem = bodies.get(i) == null ? "an MCP server object is required" : applyBody(model, bodies.get(i), true);
+            McpServer server = null;
+            if (problem == null) {
+                try {
+                    server = McpServerConfig.toServer(model);
+                } catch (InvalidResourceException | IllegalArgumentException e) {
+                    problem = "invalid server: " + e.getMessage();
+                }
+            }
+            if (problem == null) {
+                String key = server.resource().matchKey();
+                Integer other = seen.putIfAbsent(key, i);
+                if (other != null) {
+                    problem = "resource " + server.resource().uri() + " is also entry " + other;
+                } else if (existing.find(server.resource()).isPresent()) {
+                    problem = "An MCP server with resource " + server.resource().uri() + " is already registered";
+                } else if (server.defaultForRealm() && defaultTaken) {
+                    problem = "only one server per realm can be the default for requests without resource";
+                }
+                defaultTaken |= server.defaultForRealm();
+            }
+            if (problem != null) {
+                return error(Response.Status.BAD_REQUEST, "invalid_request", "entry " + i + ": " + problem);
+            }
+            models.add(model);
+        }
+        List<McpServer> created = new ArrayList<>();
+        for (int i = 0; i < models.size(); i++) {
+            try {
+                // importComponentModel validates (against the index as it was: the batch was checked above) and
+                // skips the per-server hooks, which run once for the whole batch below.
+                ComponentModel model = realm.importComponentModel(models.get(i));
+                created.add(McpServerConfig.toServer(model));
+            } catch (ComponentValidationException | InvalidResourceException e) {
+                session.getTransactionManager().setRollbackOnly();
+                return error(Response.Status.BAD_REQUEST, "invalid_request", "entry " + i + ": " + e.getMessage());
+            }
+        }
+        McpServerComponentFactory.afterCreate(realm, created);
+        List<Map<String, Object>> json = created.stream().map(McpAdminResource::toJson).toList();
+        adminEvent.operation(OperationType.CREATE).resourcePath("mcp-authz", "servers", "batch")
+                .representation(Map.of("created", created.size())).success();
         return Response.status(Response.Status.CREATED).entity(json).build();
     }
 

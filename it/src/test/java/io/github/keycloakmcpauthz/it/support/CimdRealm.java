@@ -46,7 +46,7 @@ public final class CimdRealm {
      * {@code config} (on top of what enabling the realm put there); null leaves the executor alone.
      */
     public static CimdRealm create(KeycloakEnvironment keycloak, String prefix, Map<String, Object> config) {
-        CimdRealm realm = new CimdRealm(keycloak, prefix + "-" + Long.toString(System.nanoTime(), 36));
+        CimdRealm realm = new CimdRealm(keycloak, RealmJson.uniqueName(prefix));
         AdminApi.expect(realm.admin.post("/admin/realms", realm.representation()), 201);
         try {
             // Import already sets the realm up (mcp.enabled=true); enabling again is idempotent and makes sure.
@@ -62,35 +62,8 @@ public final class CimdRealm {
     }
 
     private Map<String, Object> representation() {
-        Map<String, Object> realm = new LinkedHashMap<>();
-        realm.put("realm", name);
-        realm.put("enabled", true);
-        realm.put("sslRequired", "none");
-        realm.put("eventsEnabled", true);
-        realm.put("revokeRefreshToken", true);
-        realm.put("refreshTokenMaxReuse", 0);
-        realm.put("attributes", Map.of("mcp.enabled", "true"));
-        realm.put("components", Map.of("org.keycloak.services.ui.extend.UiPageProvider", List.of(
-                server("Demo MCP server", SampleRealm.DEMO_SERVER, List.of("mcp:tools", "mcp:resources")),
-                server("Weather MCP server", SampleRealm.WEATHER_SERVER, List.of("weather:read")))));
-        Map<String, Object> user = new LinkedHashMap<>();
-        user.put("username", USER.username());
-        user.put("email", USER.username() + "@example.com");
-        user.put("emailVerified", true);
-        user.put("firstName", USER.username());
-        user.put("lastName", "Test");
-        user.put("enabled", true);
-        user.put("credentials", List.of(Map.of("type", "password", "value", USER.password(), "temporary", false)));
-        realm.put("users", List.of(user));
-        return realm;
-    }
-
-    private static Map<String, Object> server(String displayName, String resource, List<String> scopes) {
-        return Map.of("name", displayName, "providerId", "mcp-servers", "config", Map.of(
-                "resource", List.of(resource),
-                "display-name", List.of(displayName),
-                "scopes", scopes,
-                "default-resource", List.of("false")));
+        return RealmJson.mcpRealm(name).set("sslRequired", "none").events().rotatingRefreshTokens()
+                .sampleServers().user(USER).build();
     }
 
     public String name() {

@@ -39,33 +39,13 @@ public final class ConsentRealm {
      * created the way an admin creates a user (so with the realm's default roles). {@code prefix} names the realm.
      */
     public static ConsentRealm createLikeSample(KeycloakEnvironment keycloak, String prefix) {
-        String name = prefix + "-" + Long.toString(System.nanoTime(), 36);
-        Map<String, Object> realm = new LinkedHashMap<>();
-        realm.put("realm", name);
-        realm.put("enabled", true);
-        realm.put("sslRequired", "external");
-        realm.put("revokeRefreshToken", true);
-        realm.put("refreshTokenMaxReuse", 0);
-        realm.put("accessTokenLifespan", 300);
-        realm.put("attributes", Map.of("mcp.enabled", "true"));
-        realm.put("components", Map.of("org.keycloak.services.ui.extend.UiPageProvider", List.of(
-                server("Demo MCP server", SampleRealm.DEMO_SERVER, List.of("mcp:tools", "mcp:resources")),
-                server("Weather MCP server", SampleRealm.WEATHER_SERVER, List.of("weather:read")))));
+        String name = RealmJson.uniqueName(prefix);
+        Map<String, Object> realm = RealmJson.mcpRealm(name).set("sslRequired", "external").rotatingRefreshTokens()
+                .set("accessTokenLifespan", 300).sampleServers().build();
         AdminApi admin = keycloak.admin();
         AdminApi.expect(admin.post("/admin/realms", realm), 201);
         admin.createUser(name, User.ALICE.username(), User.ALICE.password());
         return new ConsentRealm(keycloak, name, true);
-    }
-
-    private static Map<String, Object> server(String displayName, String resource, List<String> scopes) {
-        return Map.of(
-                "name", displayName,
-                "providerId", "mcp-servers",
-                "config", Map.of(
-                        "resource", List.of(resource),
-                        "display-name", List.of(displayName),
-                        "scopes", scopes,
-                        "default-resource", List.of("false")));
     }
 
     /** Deletes the realm if this class created it; the sample realm stays. */

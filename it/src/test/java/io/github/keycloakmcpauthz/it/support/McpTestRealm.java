@@ -33,7 +33,7 @@ public final class McpTestRealm implements AutoCloseable {
 
     /** A realm named {@code <prefix>-<unique suffix>}. */
     public static McpTestRealm create(KeycloakEnvironment keycloak, String prefix) {
-        String name = prefix + "-" + Long.toString(System.nanoTime(), 36);
+        String name = RealmJson.uniqueName(prefix);
         AdminApi admin = keycloak.admin();
         admin.createRealm(representation(name, true));
         User user = new User("carol", "carol-" + Pkce.randomUrlSafe(6));
@@ -46,29 +46,16 @@ public final class McpTestRealm implements AutoCloseable {
      * {@code mcp-servers} component.
      */
     public static Map<String, Object> representation(String name, boolean withServer) {
-        Map<String, Object> realm = new LinkedHashMap<>();
-        realm.put("realm", name);
-        realm.put("enabled", true);
-        realm.put("eventsEnabled", true);
-        realm.put("attributes", Map.of("mcp.enabled", "true"));
+        RealmJson realm = RealmJson.mcpRealm(name).events();
         if (withServer) {
-            realm.put("components", Map.of("org.keycloak.services.ui.extend.UiPageProvider", List.of(serverComponent())));
+            realm.server(SERVER_NAME, SERVER, List.of(SERVER_SCOPE));
         }
-        return realm;
+        return realm.build();
     }
 
     /** The {@code mcp-servers} component of {@link #SERVER}, as in the sample realm export. */
     public static Map<String, Object> serverComponent() {
-        Map<String, Object> config = new LinkedHashMap<>();
-        config.put("resource", List.of(SERVER));
-        config.put("display-name", List.of(SERVER_NAME));
-        config.put("scopes", List.of(SERVER_SCOPE));
-        config.put("default-resource", List.of("false"));
-        Map<String, Object> component = new LinkedHashMap<>();
-        component.put("name", SERVER_NAME);
-        component.put("providerId", "mcp-servers");
-        component.put("config", config);
-        return component;
+        return RealmJson.serverComponent(SERVER_NAME, SERVER, List.of(SERVER_SCOPE));
     }
 
     public String name() {

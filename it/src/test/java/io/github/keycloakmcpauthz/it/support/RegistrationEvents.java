@@ -14,16 +14,18 @@ public final class RegistrationEvents {
     }
 
     /**
-     * Waits (up to 3 s) for a {@code CLIENT_REGISTER_ERROR} event with {@code error} and {@code details.reason} equal to
-     * {@code reason}; fails listing what the realm stored if there is none.
+     * Waits (up to 3 s) for a {@code CLIENT_REGISTER_ERROR} event of the request sent at or after {@code sentAtMillis}
+     * (the caller's {@code System.currentTimeMillis()} just before sending it; Keycloak runs on this machine) with
+     * {@code error} and {@code details.reason} equal to {@code reason}. An earlier event with the same reason, left by
+     * another request, does not count. Fails listing what the realm stored if there is none.
      */
-    public static JsonNode awaitError(AdminApi admin, String realm, String error, String reason) {
+    public static JsonNode awaitError(AdminApi admin, String realm, long sentAtMillis, String error, String reason) {
         long deadline = System.nanoTime() + 3_000_000_000L;
         JsonNode events;
         do {
             events = admin.events(realm, CLIENT_REGISTER_ERROR);
             for (JsonNode event : events) {
-                if (error.equals(event.path("error").asText())
+                if (event.path("time").asLong() >= sentAtMillis && error.equals(event.path("error").asText())
                         && reason.equals(event.path("details").path("reason").asText())) {
                     return event;
                 }
@@ -31,9 +33,10 @@ public final class RegistrationEvents {
             sleep(200);
         } while (System.nanoTime() < deadline);
         List<String> stored = new ArrayList<>();
-        events.forEach(event -> stored.add(event.path("error").asText() + ": " + event.path("details").path("reason").asText()));
+        events.forEach(event -> stored.add(event.path("time").asLong() + " " + event.path("error").asText() + ": "
+                + event.path("details").path("reason").asText()));
         throw new AssertionError("no " + CLIENT_REGISTER_ERROR + " event with error=" + error + " and reason=\"" + reason
-                + "\" in realm " + realm + "; stored: " + stored);
+                + "\" at or after " + sentAtMillis + " in realm " + realm + "; stored: " + stored);
     }
 
     private static void sleep(long millis) {
