@@ -318,19 +318,13 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
             DynamicClients.enforce(client);
             dropConnectingSettings(client);
             DynamicClients.recordMetadata(client, checked.validated());
-            client.setAttribute(DynamicClients.DYNAMIC, "true");
-            client.setAttribute(DynamicClients.METHOD, "cimd");
-            client.setAttribute(DynamicClients.REGISTERED_AT, Long.toString(now));
-            client.setAttribute(DynamicClients.LAST_USED, Long.toString(now));
-            if (session.getContext().getConnection() != null) {
-                client.setAttribute(DynamicClients.REGISTERED_FROM, session.getContext().getConnection().getRemoteAddr());
-            }
+            DynamicClients.markRegistered(session, client, DynamicClients.METHOD_CIMD, now);
         } catch (RuntimeException e) {
             new ClientManager(new RealmManager(session)).removeClient(realm, client); // never a half-made client
             throw e;
         }
         new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
-                .client(clientId).detail("registration_method", "cimd").success();
+                .client(clientId).detail("registration_method", DynamicClients.METHOD_CIMD).success();
         LOG.debugf("Created client %s from its client ID metadata document", clientId);
         return client;
     }

@@ -1,5 +1,6 @@
 package io.github.mcpauthz.consent;
 
+import io.github.mcpauthz.core.client.DynamicClients;
 import io.github.mcpauthz.core.client.DisplayText;
 import java.net.URI;
 import java.net.URISyntaxException;
@@ -56,7 +57,7 @@ public final class McpConsentBean {
         this.allowedBefore = client.allowedBefore();
         this.clientId = display(client.clientId(), MAX_VALUE);
         this.registrationMethod = client.method() == null ? "unknown" : client.method();
-        this.verifiedHost = "cimd".equals(client.method()) ? display(cimdHost(client.clientId()), MAX_VALUE) : null;
+        this.verifiedHost = DynamicClients.METHOD_CIMD.equals(client.method()) ? display(cimdHost(client.clientId()), MAX_VALUE) : null;
         if (client.registeredAtSeconds() != null) {
             Instant at = Instant.ofEpochSecond(client.registeredAtSeconds());
             this.registeredAtText = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)

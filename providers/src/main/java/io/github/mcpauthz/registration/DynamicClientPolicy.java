@@ -58,15 +58,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
     public void afterRegister(ClientRegistrationContext context, ClientModel client) {
         DynamicClients.enforce(client);
         DynamicClientMetadata.Validated validated = session.getAttribute(VALIDATED_ATTRIBUTE, DynamicClientMetadata.Validated.class);
-        long now = Time.currentTime();
-        client.setAttribute(DynamicClients.DYNAMIC, "true");
-        client.setAttribute(DynamicClients.METHOD, registrationMethod(context));
-        client.setAttribute(DynamicClients.REGISTERED_AT, Long.toString(now));
-        client.setAttribute(DynamicClients.LAST_USED, Long.toString(now));
-        String address = session.getContext().getConnection() == null ? null : session.getContext().getConnection().getRemoteAddr();
-        if (address != null) {
-            client.setAttribute(DynamicClients.REGISTERED_FROM, address);
-        }
+        DynamicClients.markRegistered(session, client, registrationMethod(context), Time.currentTime());
         if (validated != null) {
             DynamicClients.recordMetadata(client, validated);
         }

@@ -50,6 +50,25 @@ public final class DynamicClients {
     private DynamicClients() {
     }
 
+    /** {@value #METHOD} of a client created from its client ID metadata document. */
+    public static final String METHOD_CIMD = "cimd";
+
+    /**
+     * Marks a client that just registered itself as dynamic, with its provenance: how ({@code dcr-anonymous},
+     * {@code dcr-initial-access-token}, {@code dcr-bearer-token}, {@value #METHOD_CIMD}), when, and from which address.
+     * The one place DCR and CIMD record it.
+     */
+    public static void markRegistered(KeycloakSession session, ClientModel client, String method, long now) {
+        client.setAttribute(DYNAMIC, "true");
+        client.setAttribute(METHOD, method);
+        client.setAttribute(REGISTERED_AT, Long.toString(now));
+        client.setAttribute(LAST_USED, Long.toString(now));
+        String address = session.getContext().getConnection() == null ? null : session.getContext().getConnection().getRemoteAddr();
+        if (address != null) {
+            client.setAttribute(REGISTERED_FROM, address);
+        }
+    }
+
     public static boolean isDynamic(ClientModel client) {
         return client != null && Boolean.parseBoolean(client.getAttribute(DYNAMIC));
     }
