@@ -4,19 +4,7 @@ import io.github.mcpauthz.core.ResourceBinding;
 import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.McpServerRegistry;
-import io.github.mcpauthz.core.ServerGrantScopes;
-import io.github.mcpauthz.core.McpServer;
 import jakarta.ws.rs.core.Response;
-import org.keycloak.models.ClientModel;
-import org.keycloak.models.ClientScopeModel;
-import org.keycloak.models.RealmModel;
-import org.keycloak.models.UserConsentModel;
-import org.keycloak.models.UserModel;
-import org.keycloak.protocol.oidc.OIDCLoginProtocol;
-import org.keycloak.protocol.oidc.TokenManager;
-import org.keycloak.services.managers.AuthenticationManager;
-import org.keycloak.services.managers.UserConsentManager;
-import org.keycloak.util.TokenUtil;
 import org.keycloak.events.Details;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
@@ -31,10 +19,7 @@ import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.Authori
  */
 public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckProvider {
 
-    private final KeycloakSession session;
-
     public ResourceAuthorizationCheck(KeycloakSession session) {
-        this.session = session;
     }
 
     @Override
@@ -42,56 +27,13 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
         if (!McpRealm.isEnabled(checker.getRealm())) {
             return;
         }
-        McpServer server = null;
         try {
-            server = ResourceBinding.forAuthorization(McpServerRegistry.index(checker.getRealm()),
+            ResourceBinding.forAuthorization(McpServerRegistry.index(checker.getRealm()),
                     checker.getAuthorizationEndpointRequest().getResource());
         } catch (InvalidTargetException e) {
             reject(checker, e.getMessage());
         }
-        checkPassiveConsent(checker, server);
     }
-
-    /**
-     * prompt=none for a consent-required client whose user has not consented to what is asked (its scopes and this
-     * MCP server) is answered {@code consent_required} (OIDC Core 3.1.2.6), where Keycloak would say
-     * {@code interaction_required}. Without a signed-in user, Keycloak answers {@code login_required} as usual.
-     */
-    private void checkPassiveConsent(AuthorizationEndpointChecker checker, McpServer server) throws AuthorizationCheckException {
-        ClientModel client = checker.getClient();
-        String prompt = checker.getAuthorizationEndpointRequest().getPrompt();
-        if (client == null || !client.isConsentRequired() || !TokenUtil.hasPrompt(prompt, OIDCLoginProtocol.PROMPT_VALUE_NONE)) {
-            return;
-        }
-        RealmModel realm = checker.getRealm();
-        AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
-        if (sso == null || sso.getUser() == null) {
-            return;
-        }
-        UserModel user = sso.getUser();
-        UserConsentModel consent = UserConsentManager.getConsentByClient(session, realm, user, client.getId());
-        String description = null;
-        if (consent == null) {
-            description = server == null ? "The user has not consented to this client"
-                    : "The user has not consented to this client for " + server.audience();
-        } else if (server != null && !granted(consent, ServerGrantScopes.find(realm, server))) {
-            description = "The user has not consented to this client for " + server.audience();
-        } else if (TokenManager.getRequestedClientScopes(session, checker.getAuthorizationEndpointRequest().getScope(), client, user)
-                .filter(ClientScopeModel::isDisplayOnConsentScreen)
-                .anyMatch(scope -> !consent.isClientScopeGranted(scope))) {
-            description = "The user has not consented to all requested scopes of this client";
-        }
-        if (description != null) {
-            checker.getEventBuilder().detail(Details.REASON, description).error(CONSENT_REQUIRED);
-            throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, CONSENT_REQUIRED, description);
-        }
-    }
-
-    private static boolean granted(UserConsentModel consent, ClientScopeModel scope) {
-        return scope != null && consent.isClientScopeGranted(scope);
-    }
-
-    static final String CONSENT_REQUIRED = "consent_required";
 
     private static void reject(AuthorizationEndpointChecker checker, String description) throws AuthorizationCheckException {
         checker.getEventBuilder().detail(Details.REASON, description).error(ResourceBinding.INVALID_TARGET);
