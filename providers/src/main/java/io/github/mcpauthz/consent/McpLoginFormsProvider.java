@@ -1,5 +1,6 @@
 package io.github.mcpauthz.consent;
 
+import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ServerGrantScopes;
 import java.io.IOException;
 import java.util.ArrayList;
@@ -100,7 +101,7 @@ public class McpLoginFormsProvider extends FreeMarkerLoginFormsProvider {
         UserModel person = authSession.getAuthenticatedUser() != null ? authSession.getAuthenticatedUser() : user;
         UserConsentModel stored = person == null ? null
                 : UserConsentManager.getConsentByClient(session, realm, person, client.getId());
-        Optional<McpServer> server = ResourceConsentRequiredAction.serverOf(realm, authSession);
+        Optional<McpServer> server = ResourceConsentRequiredAction.serverOf(McpServerRegistry.index(realm), authSession);
 
         List<AuthorizationDetails> pending = clientScopesRequested == null ? List.of() : clientScopesRequested;
         String clientItem = null;

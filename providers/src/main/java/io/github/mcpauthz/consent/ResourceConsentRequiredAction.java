@@ -1,6 +1,5 @@
 package io.github.mcpauthz.consent;
 
-import io.github.mcpauthz.core.ServerGrantScopes;
 import java.util.LinkedHashSet;
 import java.util.Optional;
 import java.util.Set;
@@ -9,6 +8,10 @@ import java.util.function.Function;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.ResourceBinding;
+import io.github.mcpauthz.core.McpServerIndex;
+import io.github.mcpauthz.core.ServerGrantScopes;
+import io.github.mcpauthz.core.ServerScopes;
+import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import io.github.mcpauthz.core.McpServerRegistry;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.RequiredActionContext;
@@ -36,16 +39,51 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
             return;
         }
         ClientModel client = authSession.getClient();
-        if (client == null || !client.isConsentRequired()) {
+        if (client == null) {
             return;
         }
-        ClientScopeModel grant = serverOf(realm, authSession).map(server -> {
+        McpServerIndex index = McpServerRegistry.index(realm);
+        McpServer server = serverOf(index, authSession).orElse(null);
+        if (server != null) {
+            dropForeignScopes(realm, client, index, server, authSession);
+        }
+        if (!client.isConsentRequired()) {
+            return;
+        }
+        ClientScopeModel grant = null;
+        if (server != null) {
             ClientScopeModel found = ServerGrantScopes.find(realm, server);
             // Missing only after an upgrade or an admin's removal: repaired once, then found by id.
-            return found != null ? found : ServerGrantScopes.ensure(realm, server);
-        }).orElse(null);
+            grant = found != null ? found : ServerGrantScopes.ensure(realm, server);
+        }
         authSession.setClientScopes(withOnlyGrant(authSession.getClientScopes(), grant,
                 id -> KeycloakModelUtils.findClientScopeById(realm, client, id)));
+    }
+
+    /**
+     * A token for a server carries only that server's scopes (plus OIDC and other realm scopes): another server's
+     * scope in the request is dropped, from the consent page and from the token, for every client.
+     */
+    private static void dropForeignScopes(RealmModel realm, ClientModel client, McpServerIndex index, McpServer server,
+                                          AuthenticationSessionModel authSession) {
+        Set<String> ids = authSession.getClientScopes();
+        if (ids != null && !ids.isEmpty()) {
+            Set<String> kept = new LinkedHashSet<>();
+            for (String id : ids) {
+                ClientScopeModel scope = KeycloakModelUtils.findClientScopeById(realm, client, id);
+                if (scope == null || scope instanceof ClientModel || !ServerScopes.isForeign(index, server, scope.getName())) {
+                    kept.add(id);
+                }
+            }
+            if (kept.size() != ids.size()) {
+                authSession.setClientScopes(kept);
+            }
+        }
+        String param = authSession.getClientNote(OIDCLoginProtocol.SCOPE_PARAM);
+        String filtered = ServerScopes.withoutForeign(index, server, param);
+        if (filtered != null && !filtered.equals(param)) {
+            authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, filtered);
+        }
     }
 
     /**
@@ -66,9 +104,9 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
         return out;
     }
 
-    static Optional<McpServer> serverOf(RealmModel realm, AuthenticationSessionModel authSession) {
+    static Optional<McpServer> serverOf(McpServerIndex index, AuthenticationSessionModel authSession) {
         try {
-            return Optional.ofNullable(ResourceBinding.forAuthorization(McpServerRegistry.index(realm),
+            return Optional.ofNullable(ResourceBinding.forAuthorization(index,
                     authSession.getClientNote(OAuth2Constants.RESOURCE)));
         } catch (ResourceBinding.InvalidTargetException e) {
             return Optional.empty();

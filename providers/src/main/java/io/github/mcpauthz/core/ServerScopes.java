@@ -157,6 +157,32 @@ public final class ServerScopes {
         }
     }
 
+    /**
+     * True when {@code name} is a scope of a registered server other than {@code server} (and not also one of
+     * {@code server}'s): a token for {@code server} must not carry it. OIDC and other realm scopes are never foreign.
+     */
+    public static boolean isForeign(McpServerIndex index, McpServer server, String name) {
+        return index.isServerScope(name) && !server.scopes().contains(name);
+    }
+
+    /** {@code scopeParameter} without the {@linkplain #isForeign foreign} scopes; the same string when there are none. */
+    public static String withoutForeign(McpServerIndex index, McpServer server, String scopeParameter) {
+        if (scopeParameter == null || scopeParameter.isBlank()) {
+            return scopeParameter;
+        }
+        String[] names = scopeParameter.split(" ");
+        StringBuilder kept = new StringBuilder();
+        boolean dropped = false;
+        for (String name : names) {
+            if (isForeign(index, server, name)) {
+                dropped = true;
+            } else if (!name.isEmpty()) {
+                kept.append(kept.length() == 0 ? "" : " ").append(name);
+            }
+        }
+        return dropped ? kept.toString() : scopeParameter;
+    }
+
     /** Scope names of a {@code scope} value that belong to a registered server of the index. */
     public static List<String> serverScopes(McpServerIndex index, String scopeParameter) {
         if (scopeParameter == null || scopeParameter.isBlank()) {
