@@ -61,9 +61,6 @@ import org.keycloak.util.JsonSerialization;
  */
 public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorProvider<ClientIdMetadataDocumentConfiguration> {
 
-    static final String EXPIRES = "mcp.cimd.expires";
-    static final String FINGERPRINT = "mcp.cimd.fingerprint";
-
     private static final Logger LOG = Logger.getLogger(ClientIdMetadataDocumentExecutor.class);
     private static final ObjectMapper MAPPER = JsonSerialization.mapper.copy()
             .configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
@@ -136,7 +133,7 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
             throw ClientMetadataException.metadata(url.host() + " is not on this realm's list of trusted client domains");
         }
         long now = Time.currentTime();
-        if (existing != null && now < parseLong(existing.getAttribute(EXPIRES))) {
+        if (existing != null && now < parseLong(existing.getAttribute(CimdClients.EXPIRES))) {
             return; // Cached: Keycloak checks the redirect URI against the stored document's ones.
         }
         if (existing == null) {
@@ -183,8 +180,8 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
             throw ClientMetadataException.redirect("the redirect_uri is not one of the client ID metadata document's redirect_uris");
         }
 
-        String fingerprint = fingerprint(checked.metadata());
-        if (existing != null && !fingerprint.equals(existing.getAttribute(FINGERPRINT))) {
+        String fingerprint = CimdClients.fingerprint(checked.metadata());
+        if (existing != null && !fingerprint.equals(existing.getAttribute(CimdClients.FINGERPRINT))) {
             // New redirect URIs or keys: earlier consents were given to another client in effect.
             new ClientManager(new RealmManager(session)).removeClient(realm, existing);
             LOG.infof("Client ID metadata document %s changed its redirect URIs or keys; consents and sessions dropped", clientId);
@@ -201,16 +198,14 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
                         "Too many clients are being created at the same time; try again shortly", 1);
             }
             if (!room) {
-                throw ClientMetadataException.metadata("this realm has reached its limit of " + max + " dynamically registered clients");
+                throw ClientMetadataException.metadata(DynamicClientLimits.capReached(max));
             }
-            client = create(realm, clientId, checked, now);
+            client = new CimdClients(session, MAPPER).create(realm, clientId, checked, now);
         } else {
-            update(client, checked);
+            CimdClients.update(client, checked);
         }
         long ttl = fetched.noStore() ? 0 : (fetched.maxAgeSeconds() >= 0 ? fetched.maxAgeSeconds() : config.minCacheSeconds);
-        ttl = Math.max(config.minCacheSeconds, Math.min(config.maxCacheSeconds, ttl));
-        client.setAttribute(EXPIRES, Long.toString(now + ttl));
-        client.setAttribute(FINGERPRINT, fingerprint);
+        CimdClients.keep(client, fingerprint, now + Math.max(config.minCacheSeconds, Math.min(config.maxCacheSeconds, ttl)));
     }
 
     /** The per-address limit of anonymous registration and the per-host limit of this executor (429 when over). */
@@ -261,84 +256,6 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         FailureCache.SHARED.put(realm.getId(), clientId, new FailureCache.Failure(e.error(), e.description()), seconds);
     }
 
-    /**
-     * The document fields that may become part of the stored client: what the MCP client rules checked, and nothing
-     * Keycloak would ever connect to on its own. Everything else is dropped, so no field of an accepted document
-     * (jwks_uri, request_uris, sector_identifier_uri, backchannel_logout_uri, frontchannel_logout_uri,
-     * backchannel_client_notification_endpoint, initiate_login_uri, ...) is stored, even where the shared metadata
-     * rules let it through. The informational URLs kept ({@code client_uri}, {@code logo_uri}, {@code tos_uri},
-     * {@code policy_uri}) and the redirect URIs are only ever opened by the user's browser. Scopes are asked for per
-     * request; the realm's optional scopes stay available.
-     */
-    static final List<String> STORED_FIELDS = List.of("client_name", "redirect_uris", "post_logout_redirect_uris",
-            "grant_types", "response_types", "token_endpoint_auth_method", "token_endpoint_auth_signing_alg", "jwks",
-            "client_uri", "logo_uri", "tos_uri", "policy_uri", "software_id", "software_version", "dpop_bound_access_tokens");
-
-    static ObjectNode storableMetadata(ObjectNode metadata) {
-        ObjectNode kept = MAPPER.createObjectNode();
-        for (String field : STORED_FIELDS) {
-            if (metadata.has(field)) {
-                kept.set(field, metadata.get(field).deepCopy());
-            }
-        }
-        return kept;
-    }
-
-    /**
-     * Client settings that make Keycloak itself connect to a URL (key fetch, request objects, back-channel logout,
-     * CIBA notification, pairwise sector check, admin push). A CIMD client never has them; removed again on every
-     * store, also from clients created by earlier versions.
-     */
-    static final List<String> CONNECTING_ATTRIBUTES = List.of(OIDCConfigAttributes.JWKS_URL, OIDCConfigAttributes.REQUEST_URIS,
-            OIDCConfigAttributes.BACKCHANNEL_LOGOUT_URL, OIDCConfigAttributes.FRONT_CHANNEL_LOGOUT_URI,
-            OIDCConfigAttributes.SECTOR_IDENTIFIER_URI, CibaConfig.CIBA_BACKCHANNEL_CLIENT_NOTIFICATION_ENDPOINT);
-
-    static void dropConnectingSettings(ClientModel client) {
-        CONNECTING_ATTRIBUTES.forEach(client::removeAttribute);
-        client.setAttribute(OIDCConfigAttributes.USE_JWKS_URL, "false");
-        if (client.getManagementUrl() != null) {
-            client.setManagementUrl(null);
-        }
-    }
-
-    private ClientModel create(RealmModel realm, String clientId, ClientMetadataDocument.Checked checked, long now)
-            throws ClientMetadataException {
-        ObjectNode metadata = storableMetadata(checked.metadata());
-        ClientRepresentation rep;
-        try {
-            OIDCClientRepresentation oidc = MAPPER.treeToValue(metadata, OIDCClientRepresentation.class);
-            rep = DescriptionConverter.toInternal(session, oidc);
-        } catch (ClientRegistrationException | com.fasterxml.jackson.core.JsonProcessingException e) {
-            throw ClientMetadataException.metadata("the client ID metadata document cannot be used: " + e.getMessage());
-        }
-        rep.setClientId(clientId);
-        DynamicClients.apply(rep, checked.validated());
-        ClientModel client = ClientManager.createClient(session, realm, rep);
-        try {
-            DynamicClients.enforce(client);
-            dropConnectingSettings(client);
-            DynamicClients.recordMetadata(client, checked.validated());
-            DynamicClients.markRegistered(session, client, DynamicClients.METHOD_CIMD, now);
-        } catch (RuntimeException e) {
-            new ClientManager(new RealmManager(session)).removeClient(realm, client); // never a half-made client
-            throw e;
-        }
-        new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
-                .client(clientId).detail("registration_method", DynamicClients.METHOD_CIMD).success();
-        LOG.debugf("Created client %s from its client ID metadata document", clientId);
-        return client;
-    }
-
-    private static void update(ClientModel client, ClientMetadataDocument.Checked checked) {
-        if (checked.validated().clientName() != null) {
-            client.setName(checked.validated().clientName());
-        }
-        client.setRedirectUris(new HashSet<>(checked.validated().redirectUris()));
-        DynamicClients.enforce(client);
-        dropConnectingSettings(client);
-        DynamicClients.recordMetadata(client, checked.validated());
-    }
-
     private MetadataDocumentFetcher fetcher() {
         List<SpecialUseAddresses.Range> ranges = new ArrayList<>();
         if (config.allowedAddressRanges != null) {
@@ -384,22 +301,6 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
 
     private static String abbreviate(String clientId) {
         return clientId.length() > 200 ? clientId.substring(0, 200) : clientId;
-    }
-
-    static String fingerprint(JsonNode metadata) {
-        StringBuilder sb = new StringBuilder();
-        JsonNode redirects = metadata.get("redirect_uris");
-        TreeSet<String> sorted = new TreeSet<>();
-        if (redirects != null) {
-            redirects.forEach(r -> sorted.add(r.asText()));
-        }
-        sb.append(sorted).append('|').append(metadata.path("jwks")).append('|').append(metadata.path("jwks_uri").asText(""))
-                .append('|').append(metadata.path("token_endpoint_auth_method").asText(""));
-        try {
-            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-256").digest(sb.toString().getBytes(StandardCharsets.UTF_8)));
-        } catch (NoSuchAlgorithmException e) {
-            throw new IllegalStateException(e);
-        }
     }
 
     private static long parseLong(String value) {

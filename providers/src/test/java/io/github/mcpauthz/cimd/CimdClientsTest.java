@@ -16,7 +16,7 @@ import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.representations.oidc.OIDCClientRepresentation;
 import org.keycloak.services.clientregistration.oidc.DescriptionConverter;
 
-class ClientIdMetadataDocumentExecutorTest {
+class CimdClientsTest {
 
     private static final ObjectMapper MAPPER = new ObjectMapper().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, false);
 
@@ -43,13 +43,13 @@ class ClientIdMetadataDocumentExecutorTest {
         document.put("logo_uri", "https://tool.example/logo.png");
         CONNECTING.forEach((field, value) -> document.set(field, MAPPER.valueToTree(value)));
 
-        ObjectNode stored = ClientIdMetadataDocumentExecutor.storableMetadata(document);
+        ObjectNode stored = CimdClients.storableMetadata(document);
         CONNECTING.keySet().forEach(field -> assertFalse(stored.has(field), field + " was kept"));
 
         ClientRepresentation client = DescriptionConverter.toInternal(null,
                 MAPPER.treeToValue(stored, OIDCClientRepresentation.class));
         Map<String, String> attributes = client.getAttributes();
-        for (String attribute : ClientIdMetadataDocumentExecutor.CONNECTING_ATTRIBUTES) {
+        for (String attribute : CimdClients.CONNECTING_ATTRIBUTES) {
             String value = attributes.get(attribute);
             assertTrue(value == null || value.isEmpty(), attribute + " = " + value);
         }
@@ -67,10 +67,10 @@ class ClientIdMetadataDocumentExecutorTest {
     @Test
     void keptFieldsAreCopied() {
         ObjectNode document = MAPPER.createObjectNode();
-        ClientIdMetadataDocumentExecutor.STORED_FIELDS.forEach(field -> document.put(field, "x"));
+        CimdClients.STORED_FIELDS.forEach(field -> document.put(field, "x"));
         document.put("scope", "openid");
-        ObjectNode stored = ClientIdMetadataDocumentExecutor.storableMetadata(document);
-        assertEquals(ClientIdMetadataDocumentExecutor.STORED_FIELDS.size(), stored.size());
+        ObjectNode stored = CimdClients.storableMetadata(document);
+        assertEquals(CimdClients.STORED_FIELDS.size(), stored.size());
         assertFalse(stored.has("scope"));
     }
 }
