@@ -1,5 +1,6 @@
 package io.github.mcpauthz.registry;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -35,6 +36,12 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
     public static final String DISPLAY_NAME = "display-name";
     public static final String SCOPES = "scopes";
     public static final String DEFAULT = "default-resource";
+    public static final String CLIENT_ID = "exchange-client-id";
+    public static final String EXCHANGE_AUDIENCES = "exchange-audiences";
+
+    /** Longest client id or downstream audience accepted, and the most downstream audiences per server. */
+    public static final int MAX_CLIENT_ID_LENGTH = 255;
+    public static final int MAX_EXCHANGE_AUDIENCES = 50;
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
             .property().name(RESOURCE).label("Resource URI").type(ProviderConfigProperty.STRING_TYPE).required(true)
@@ -56,6 +63,18 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
             .helpText("When on, a token requested without a 'resource' parameter is issued for this MCP server. When "
                     + "off for every server (the default), such tokens carry no MCP server audience and no MCP server "
                     + "accepts them. At most one server per realm can be the default.")
+            .add()
+            .property().name(CLIENT_ID).label("Token exchange client").type(ProviderConfigProperty.STRING_TYPE)
+            .helpText("Client ID of the confidential Keycloak client this MCP server authenticates as when it calls "
+                    + "the token endpoint. Only this client may exchange (RFC 8693) a token issued for this server, "
+                    + "and only for the downstream audiences below. Empty (the default): tokens for this server "
+                    + "cannot be exchanged.")
+            .add()
+            .property().name(EXCHANGE_AUDIENCES).label("Token exchange audiences").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Downstream audiences this MCP server may exchange a user's token for: the resource URI of "
+                    + "another registered MCP server, or the client ID of a Keycloak client (an internal API). The "
+                    + "exchanged token names exactly one of them in 'aud', keeps the user and at most the scopes "
+                    + "the user granted, and records this server in 'act'. Empty (the default): none.")
             .add()
             .build();
 
@@ -83,7 +102,65 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
             name = resource.uri();
         }
         List<String> scopes = ScopeNames.normalise(model.getConfig().getList(SCOPES));
-        return new McpServer(model.getId(), resource, name.strip(), scopes, Boolean.parseBoolean(model.get(DEFAULT)));
+        // Lenient: an exchange setting that validation would refuse never takes the server itself out of the registry.
+        String clientId = exchangeClientId(model);
+        List<String> audiences = new ArrayList<>();
+        for (String audience : exchangeAudiences(model)) {
+            if (invalidIdentifier(audience, "token exchange audience") == null && audiences.size() < MAX_EXCHANGE_AUDIENCES) {
+                audiences.add(audience);
+            }
+        }
+        return new McpServer(model.getId(), resource, name.strip(), scopes, Boolean.parseBoolean(model.get(DEFAULT)),
+                clientId != null && invalidIdentifier(clientId, "client ID") == null ? clientId : null, audiences);
+    }
+
+    private static String exchangeClientId(ComponentModel model) {
+        String clientId = model.get(CLIENT_ID);
+        return clientId == null || clientId.isBlank() ? null : clientId.strip();
+    }
+
+    /** The configured downstream audiences, stripped, without blanks and repetitions. */
+    private static List<String> exchangeAudiences(ComponentModel model) {
+        List<String> out = new ArrayList<>();
+        List<String> configured = model.getConfig().getList(EXCHANGE_AUDIENCES);
+        for (String audience : configured == null ? List.<String>of() : configured) {
+            if (audience != null && !audience.isBlank() && !out.contains(audience.strip())) {
+                out.add(audience.strip());
+            }
+        }
+        return out;
+    }
+
+    /** Why a client id or audience is refused, or null: whitespace or control characters; a URI at most 2048 characters, else 255. */
+    static String invalidIdentifier(String value, String what) {
+        int max = value.contains("://") ? CanonicalResource.MAX_LENGTH : MAX_CLIENT_ID_LENGTH;
+        if (value.length() > max) {
+            return what + " is longer than " + max + " characters";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)
+                    || Character.getType(c) == Character.FORMAT) {
+                return what + " '" + value.replaceAll("\\p{C}|\\s", "?") + "' contains whitespace or control characters";
+            }
+        }
+        return null;
+    }
+
+    /** Refuses exchange settings that {@link #toServer} would silently drop. */
+    private static void validateExchangeSettings(ComponentModel model) {
+        String clientId = exchangeClientId(model);
+        String problem = clientId == null ? null : invalidIdentifier(clientId, "Token exchange client ID");
+        List<String> audiences = exchangeAudiences(model);
+        if (problem == null && audiences.size() > MAX_EXCHANGE_AUDIENCES) {
+            problem = "At most " + MAX_EXCHANGE_AUDIENCES + " token exchange audiences per MCP server";
+        }
+        for (int i = 0; problem == null && i < audiences.size(); i++) {
+            problem = invalidIdentifier(audiences.get(i), "Token exchange audience");
+        }
+        if (problem != null) {
+            throw new ComponentValidationException(problem);
+        }
     }
 
     @Override
@@ -97,6 +174,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         } catch (IllegalArgumentException e) {
             throw new ComponentValidationException("Invalid MCP server scopes: " + e.getMessage());
         }
+        validateExchangeSettings(model);
         if (server.name().length() > 200) {
             throw new ComponentValidationException("MCP server display name is longer than 200 characters");
         }
@@ -122,6 +200,16 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         model.put(DISPLAY_NAME, server.name());
         model.getConfig().put(SCOPES, server.scopes());
         model.put(DEFAULT, Boolean.toString(server.defaultForRealm()));
+        if (server.clientId() == null) {
+            model.getConfig().remove(CLIENT_ID);
+        } else {
+            model.put(CLIENT_ID, server.clientId());
+        }
+        if (server.exchangeAudiences().isEmpty()) {
+            model.getConfig().remove(EXCHANGE_AUDIENCES);
+        } else {
+            model.getConfig().put(EXCHANGE_AUDIENCES, new ArrayList<>(server.exchangeAudiences()));
+        }
         if (model.getName() == null || model.getName().isBlank()) {
             model.setName(server.name());
         }

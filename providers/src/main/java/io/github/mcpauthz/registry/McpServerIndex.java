@@ -15,6 +15,7 @@ public final class McpServerIndex {
     public static final McpServerIndex EMPTY = new McpServerIndex(List.of());
 
     private final Map<String, McpServer> byResource = new HashMap<>();
+    private final Map<String, List<McpServer>> byClientId = new HashMap<>();
     private final McpServer defaultServer;
 
     public McpServerIndex(Collection<McpServer> servers) {
@@ -22,6 +23,9 @@ public final class McpServerIndex {
         for (McpServer server : servers) {
             // First registration wins if two components collide; validation prevents that for admin edits.
             byResource.putIfAbsent(server.resource().matchKey(), server);
+            if (server.clientId() != null) {
+                byClientId.computeIfAbsent(server.clientId(), k -> new java.util.ArrayList<>()).add(server);
+            }
             if (server.defaultForRealm() && def == null) {
                 def = server;
             }
@@ -45,6 +49,12 @@ public final class McpServerIndex {
         } catch (InvalidResourceException e) {
             return false;
         }
+    }
+
+    /** The servers whose registry entry names {@code clientId} as the client they exchange tokens with. */
+    public List<McpServer> servedBy(String clientId) {
+        List<McpServer> servers = clientId == null ? null : byClientId.get(clientId);
+        return servers == null ? List.of() : List.copyOf(servers);
     }
 
     public int size() {
