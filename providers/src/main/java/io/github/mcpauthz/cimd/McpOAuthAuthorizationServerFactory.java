@@ -1,5 +1,6 @@
 package io.github.mcpauthz.cimd;
 
+import io.github.mcpauthz.idjag.IdJagDiscovery;
 import io.github.mcpauthz.consent.DiscoveryWithoutGrantScopes;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oauth2.OAuth2WellKnownProviderFactory;
@@ -11,7 +12,7 @@ public class McpOAuthAuthorizationServerFactory extends OAuth2WellKnownProviderF
 
     @Override
     public WellKnownProvider create(KeycloakSession session) {
-        return new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session)));
+        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session))));
     }
 
     @Override
