@@ -148,6 +148,9 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         } else if (OAuth2Constants.REFRESH_TOKEN.equals(grantType) && context.requestRefreshToken() != null) {
             Object claim = context.requestRefreshToken().getOtherClaims().get(RESOURCE_CLAIM);
             bound = claim instanceof String s ? s : null;
+        } else if (context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class) != null) {
+            // A grant that checked a registered server itself (ID-JAG: the assertion's resource).
+            bound = context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
         } else {
             // Device code, CIBA, client credentials, password, ...: no authorization request bound a server and the
             // user approved none, so the token names no MCP server (not even the default one).

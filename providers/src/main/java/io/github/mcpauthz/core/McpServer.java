@@ -10,11 +10,21 @@ import java.util.List;
  * @param name        human name shown on consent screens
  * @param scopes      the OAuth scopes this server accepts (client scopes of the realm)
  * @param defaultForRealm whether tokens requested without {@code resource} are issued for this server
+ * @param clientId    client id of the Keycloak client the server authenticates as for token exchange, or null
+ * @param exchangeAudiences downstream audiences the server may exchange its tokens for: registered servers' resource
+ *                    URIs or Keycloak client ids (empty: none)
  */
-public record McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm) {
+public record McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
+                        String clientId, List<String> exchangeAudiences) {
 
     public McpServer {
         scopes = List.copyOf(scopes);
+        exchangeAudiences = exchangeAudiences == null ? List.of() : List.copyOf(exchangeAudiences);
+    }
+
+    /** A server without token exchange. */
+    public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm) {
+        this(id, resource, name, scopes, defaultForRealm, null, List.of());
     }
 
     /** The audience value tokens for this server carry. */

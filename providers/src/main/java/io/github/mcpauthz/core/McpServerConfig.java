@@ -1,8 +1,10 @@
 package io.github.mcpauthz.core;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import org.keycloak.component.ComponentModel;
+import org.keycloak.component.ComponentValidationException;
 import org.keycloak.services.ui.extend.UiPageProvider;
 
 /**
@@ -18,6 +20,12 @@ public final class McpServerConfig {
     public static final String DISPLAY_NAME = "display-name";
     public static final String SCOPES = "scopes";
     public static final String DEFAULT = "default-resource";
+    public static final String CLIENT_ID = "exchange-client-id";
+    public static final String EXCHANGE_AUDIENCES = "exchange-audiences";
+
+    /** Longest client id or downstream audience accepted, and the most downstream audiences per server. */
+    public static final int MAX_CLIENT_ID_LENGTH = 255;
+    public static final int MAX_EXCHANGE_AUDIENCES = 50;
 
     private McpServerConfig() {
     }
@@ -35,7 +43,65 @@ public final class McpServerConfig {
             name = resource.uri();
         }
         List<String> scopes = ScopeNames.normalise(model.getConfig().getList(SCOPES));
-        return new McpServer(model.getId(), resource, name.strip(), scopes, Boolean.parseBoolean(model.get(DEFAULT)));
+        // Lenient: an exchange setting that validation would refuse never takes the server itself out of the registry.
+        String clientId = exchangeClientId(model);
+        List<String> audiences = new ArrayList<>();
+        for (String audience : exchangeAudiences(model)) {
+            if (invalidIdentifier(audience, "token exchange audience") == null && audiences.size() < MAX_EXCHANGE_AUDIENCES) {
+                audiences.add(audience);
+            }
+        }
+        return new McpServer(model.getId(), resource, name.strip(), scopes, Boolean.parseBoolean(model.get(DEFAULT)),
+                clientId != null && invalidIdentifier(clientId, "client ID") == null ? clientId : null, audiences);
     }
 
+
+    private static String exchangeClientId(ComponentModel model) {
+        String clientId = model.get(CLIENT_ID);
+        return clientId == null || clientId.isBlank() ? null : clientId.strip();
+    }
+
+    /** The configured downstream audiences, stripped, without blanks and repetitions. */
+    private static List<String> exchangeAudiences(ComponentModel model) {
+        List<String> out = new ArrayList<>();
+        List<String> configured = model.getConfig().getList(EXCHANGE_AUDIENCES);
+        for (String audience : configured == null ? List.<String>of() : configured) {
+            if (audience != null && !audience.isBlank() && !out.contains(audience.strip())) {
+                out.add(audience.strip());
+            }
+        }
+        return out;
+    }
+
+    /** Why a client id or audience is refused, or null: whitespace or control characters; a URI at most 2048 characters, else 255. */
+    static String invalidIdentifier(String value, String what) {
+        int max = value.contains("://") ? CanonicalResource.MAX_LENGTH : MAX_CLIENT_ID_LENGTH;
+        if (value.length() > max) {
+            return what + " is longer than " + max + " characters";
+        }
+        for (int i = 0; i < value.length(); i++) {
+            char c = value.charAt(i);
+            if (c <= 0x20 || c == 0x7f || Character.isWhitespace(c) || Character.isISOControl(c)
+                    || Character.getType(c) == Character.FORMAT) {
+                return what + " '" + value.replaceAll("\\p{C}|\\s", "?") + "' contains whitespace or control characters";
+            }
+        }
+        return null;
+    }
+
+    /** Refuses exchange settings that {@link #toServer} would silently drop. */
+    public static void validateExchangeSettings(ComponentModel model) throws ComponentValidationException {
+        String clientId = exchangeClientId(model);
+        String problem = clientId == null ? null : invalidIdentifier(clientId, "Token exchange client ID");
+        List<String> audiences = exchangeAudiences(model);
+        if (problem == null && audiences.size() > MAX_EXCHANGE_AUDIENCES) {
+            problem = "At most " + MAX_EXCHANGE_AUDIENCES + " token exchange audiences per MCP server";
+        }
+        for (int i = 0; problem == null && i < audiences.size(); i++) {
+            problem = invalidIdentifier(audiences.get(i), "Token exchange audience");
+        }
+        if (problem != null) {
+            throw new ComponentValidationException(problem);
+        }
+    }
 }

@@ -17,6 +17,7 @@ public final class McpServerIndex {
 
     private final Map<String, McpServer> byResource = new HashMap<>();
     private final Map<String, List<McpServer>> byScope = new HashMap<>();
+    private final Map<String, List<McpServer>> byClientId = new HashMap<>();
     private final McpServer defaultServer;
 
     public McpServerIndex(Collection<McpServer> servers) {
@@ -26,6 +27,9 @@ public final class McpServerIndex {
             byResource.putIfAbsent(server.resource().matchKey(), server);
             for (String scope : server.scopes()) {
                 byScope.computeIfAbsent(scope, k -> new ArrayList<>(1)).add(server);
+            }
+            if (server.clientId() != null) {
+                byClientId.computeIfAbsent(server.clientId(), k -> new ArrayList<>(1)).add(server);
             }
             if (server.defaultForRealm() && def == null) {
                 def = server;
@@ -65,6 +69,12 @@ public final class McpServerIndex {
     /** Every registered server, in no particular order. */
     public Collection<McpServer> servers() {
         return java.util.Collections.unmodifiableCollection(byResource.values());
+    }
+
+    /** The servers whose registry entry names {@code clientId} as the client they exchange tokens with. */
+    public List<McpServer> servedBy(String clientId) {
+        List<McpServer> servers = clientId == null ? null : byClientId.get(clientId);
+        return servers == null ? List.of() : List.copyOf(servers);
     }
 
     public int size() {

@@ -25,6 +25,12 @@ public final class McpServerRegistry {
     public static final String REVISION_ATTRIBUTE = "mcp.servers.revision";
     public static final String COMPONENT_TYPE = McpServerConfig.COMPONENT_TYPE;
 
+    /**
+     * Client session context attribute (a resource URI) by which a grant without an authorization request binds the
+     * token to a registered server it checked itself (the ID-JAG grant: the assertion's {@code resource}).
+     */
+    public static final String GRANT_BOUND_RESOURCE = "mcp.grant-bound-resource";
+
     private static final Logger LOG = Logger.getLogger(McpServerRegistry.class);
     private static final Map<String, Snapshot> SNAPSHOTS = new ConcurrentHashMap<>();
 

@@ -10,7 +10,7 @@ public class McpOAuthAuthorizationServerFactory extends OAuth2WellKnownProviderF
 
     @Override
     public WellKnownProvider create(KeycloakSession session) {
-        return new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session)));
+        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session))));
     }
 
     @Override

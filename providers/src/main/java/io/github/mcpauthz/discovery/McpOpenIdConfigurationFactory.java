@@ -10,7 +10,7 @@ public class McpOpenIdConfigurationFactory extends OIDCWellKnownProviderFactory 
 
     @Override
     public WellKnownProvider create(KeycloakSession session) {
-        return new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session)));
+        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session))));
     }
 
     @Override

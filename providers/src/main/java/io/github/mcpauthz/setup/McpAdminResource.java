@@ -349,6 +349,32 @@ public class McpAdminResource {
             }
             model.put(McpServerConfig.DEFAULT, Boolean.toString(Boolean.parseBoolean(def.toString())));
         }
+        if (body.containsKey("clientId")) {
+            Object clientId = body.get("clientId");
+            if (clientId != null && !(clientId instanceof String)) {
+                return "clientId must be a string";
+            }
+            if (clientId == null || ((String) clientId).isBlank()) {
+                model.getConfig().remove(McpServerConfig.CLIENT_ID);
+            } else {
+                model.put(McpServerConfig.CLIENT_ID, (String) clientId);
+            }
+        }
+        if (body.containsKey("exchangeAudiences")) {
+            Object audiences = body.get("exchangeAudiences");
+            List<String> list = new ArrayList<>();
+            if (audiences instanceof List<?> l) {
+                for (Object o : l) {
+                    if (!(o instanceof String)) {
+                        return "exchangeAudiences must be a list of strings";
+                    }
+                    list.add((String) o);
+                }
+            } else if (audiences != null) {
+                return "exchangeAudiences must be a list of strings";
+            }
+            model.getConfig().put(McpServerConfig.EXCHANGE_AUDIENCES, list);
+        }
         return null;
     }
 
@@ -367,6 +393,8 @@ public class McpAdminResource {
         out.put("name", server.name());
         out.put("scopes", server.scopes());
         out.put("default", server.defaultForRealm());
+        out.put("clientId", server.clientId());
+        out.put("exchangeAudiences", server.exchangeAudiences());
         return out;
     }
 

@@ -11,6 +11,7 @@ import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ScopeNames;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
@@ -64,6 +65,18 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
                     + "off for every server (the default), such tokens carry no MCP server audience and no MCP server "
                     + "accepts them. At most one server per realm can be the default.")
             .add()
+            .property().name(CLIENT_ID).label("Token exchange client").type(ProviderConfigProperty.STRING_TYPE)
+            .helpText("Client ID of the confidential Keycloak client this MCP server authenticates as when it calls "
+                    + "the token endpoint. Only this client may exchange (RFC 8693) a token issued for this server, "
+                    + "and only for the downstream audiences below. Empty (the default): tokens for this server "
+                    + "cannot be exchanged.")
+            .add()
+            .property().name(EXCHANGE_AUDIENCES).label("Token exchange audiences").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Downstream audiences this MCP server may exchange a user's token for: the resource URI of "
+                    + "another registered MCP server, or the client ID of a Keycloak client (an internal API). The "
+                    + "exchanged token names exactly one of them in 'aud', keeps the user and at most the scopes "
+                    + "the user granted, and records this server in 'act'. Empty (the default): none.")
+            .add()
             .build();
 
     @Override
@@ -93,6 +106,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         } catch (IllegalArgumentException e) {
             throw new ComponentValidationException("Invalid MCP server scopes: " + e.getMessage());
         }
+        McpServerConfig.validateExchangeSettings(model);
         if (server.name().length() > 200) {
             throw new ComponentValidationException("MCP server display name is longer than 200 characters");
         }
@@ -118,6 +132,16 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         model.put(DISPLAY_NAME, server.name());
         model.getConfig().put(SCOPES, server.scopes());
         model.put(DEFAULT, Boolean.toString(server.defaultForRealm()));
+        if (server.clientId() == null) {
+            model.getConfig().remove(CLIENT_ID);
+        } else {
+            model.put(CLIENT_ID, server.clientId());
+        }
+        if (server.exchangeAudiences().isEmpty()) {
+            model.getConfig().remove(EXCHANGE_AUDIENCES);
+        } else {
+            model.getConfig().put(EXCHANGE_AUDIENCES, new ArrayList<>(server.exchangeAudiences()));
+        }
         if (model.getName() == null || model.getName().isBlank()) {
             model.setName(server.name());
         }
