@@ -1,5 +1,6 @@
 package io.github.mcpauthz.cimd;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import io.github.mcpauthz.consent.DiscoveryWithoutGrantScopes;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oauth2.OAuth2WellKnownProviderFactory;
@@ -11,6 +12,9 @@ public class McpOAuthAuthorizationServerFactory extends OAuth2WellKnownProviderF
 
     @Override
     public WellKnownProvider create(KeycloakSession session) {
+        if (!KeycloakCompat.supported()) {
+            return super.create(session);
+        }
         return new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session)));
     }
 

@@ -5,6 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import io.github.mcpauthz.registration.DynamicClientCleanup;
 import io.github.mcpauthz.registration.DynamicClients;
 import io.github.mcpauthz.registry.InvalidResourceException;
@@ -27,6 +28,7 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
@@ -56,6 +58,9 @@ public class McpAdminResource {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("realm", realm.getName());
         out.put("enabled", McpRealm.isEnabled(realm));
+        if (!KeycloakCompat.supported()) {
+            out.put("inactive", KeycloakCompat.unsupportedReason());
+        }
         out.put("issuer", issuer());
         out.put("servers", listServers());
         return out;
@@ -68,6 +73,10 @@ public class McpAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> enable() {
         auth.realm().requireManageRealm();
+        if (!KeycloakCompat.supported()) {
+            throw new ErrorResponseException("unsupported_keycloak_version", KeycloakCompat.unsupportedReason(),
+                    Response.Status.CONFLICT);
+        }
         McpRealmSetup.enable(session, realm);
         adminEvent.operation(OperationType.UPDATE).resource(ResourceType.REALM)
                 .resourcePath("mcp-authz", "enable").representation(Map.of("enabled", true)).success();
