@@ -45,7 +45,7 @@ public final class KeycloakCompat {
             new Api("org.keycloak.protocol.oidc.utils.OAuth2Code#getResource()", "26.6.0"),
             new Api("org.keycloak.rar.AuthorizationDetails#getParameterizedScopeParam()", "26.6.0"),
             new Api("org.keycloak.models.UserConsentModel#isClientScopeGranted(org.keycloak.models.ClientScopeModel,java.lang.String)", "26.6.0"),
-            new Api("org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider#preflight()", "26.6.0"));
+            new Api("org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider#preflight()", "26.5.0"));
 
     private static final Logger LOG = Logger.getLogger(KeycloakCompat.class);
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?(.*)$");
