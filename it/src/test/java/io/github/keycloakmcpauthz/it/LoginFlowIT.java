@@ -7,6 +7,7 @@ import io.github.keycloakmcpauthz.it.support.Http;
 import io.github.keycloakmcpauthz.it.support.HttpResult;
 import io.github.keycloakmcpauthz.it.support.KeycloakEnvironment;
 import io.github.keycloakmcpauthz.it.support.KeycloakIT;
+import io.github.keycloakmcpauthz.it.support.KeycloakVersions;
 import io.github.keycloakmcpauthz.it.support.McpClient;
 import io.github.keycloakmcpauthz.it.support.SampleRealm;
 import io.github.keycloakmcpauthz.it.support.TokenResponse;
@@ -28,9 +29,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The plain OAuth flow an MCP client runs, with no {@code resource} at all: proves that Keycloak runs with the
  * provider jar and the sample realm, and that the test harness (registration, browser login, consent, code exchange,
- * refresh) works. Holds with or without the extension's audience feature.
+ * refresh) works. Holds with or without the extension's audience feature, and on every Keycloak version the jar is
+ * started on, also where the extension is inactive (it then proves that the jar leaves Keycloak's flows working).
  */
-@KeycloakIT
+@KeycloakIT(alsoWhenInactive = true)
 class LoginFlowIT {
 
     private static KeycloakEnvironment keycloak;
@@ -77,7 +79,8 @@ class LoginFlowIT {
 
     /**
      * Keycloak's own account of its features (admin server info) matches the variant: in the features-on execution
-     * resource-indicators and cimd are really on, in features-off really off.
+     * resource-indicators and cimd are really on, in features-off really off. Keycloak releases before 26.6.0 do not
+     * have these features at all, so there they must be absent from server info (and no variant may ask for them).
      */
     @Test
     void serverInfoReportsTheVariantsExperimentalFeatures() {
@@ -90,6 +93,11 @@ class LoginFlowIT {
                 if (name.equals(candidate.path("name").asText())) {
                     reported = candidate;
                 }
+            }
+            if (!KeycloakVersions.atLeast(keycloak.keycloakVersion(), KeycloakVersions.EXPERIMENTAL_MCP_FEATURES_SINCE)) {
+                assertNull(reported, () -> "Keycloak " + keycloak.keycloakVersion() + " reports a feature " + name);
+                assertEquals(false, keycloak.featureEnabled(feature), keycloak + " cannot enable " + feature);
+                continue;
             }
             assertNotNull(reported, () -> "no feature " + name + " in server info");
             assertEquals(keycloak.featureEnabled(feature), reported.path("enabled").asBoolean(),

@@ -1,5 +1,6 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
@@ -15,6 +16,9 @@ public class McpDeviceGrantTypeFactory extends DeviceGrantTypeFactory {
 
     @Override
     public OAuth2GrantType create(KeycloakSession session) {
+        if (!KeycloakCompat.supported()) {
+            return super.create(session);
+        }
         return new DeviceGrantType() {
             @Override
             public Response process(Context context) {

@@ -1,5 +1,6 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import java.util.Set;
 
 import jakarta.ws.rs.core.Response;
@@ -16,6 +17,9 @@ public class McpRefreshTokenGrantTypeFactory extends RefreshTokenGrantTypeFactor
 
     @Override
     public OAuth2GrantType create(KeycloakSession keycloakSession) {
+        if (!KeycloakCompat.supported()) {
+            return super.create(keycloakSession);
+        }
         // The grant's own 'session' field is only set in process(); use the factory's session here.
         return new RefreshTokenGrantType() {
             @Override

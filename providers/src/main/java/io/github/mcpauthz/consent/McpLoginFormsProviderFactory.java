@@ -1,6 +1,8 @@
 package io.github.mcpauthz.consent;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import org.keycloak.Config;
+import org.keycloak.forms.login.freemarker.FreeMarkerLoginFormsProvider;
 import org.keycloak.forms.login.LoginFormsProvider;
 import org.keycloak.forms.login.LoginFormsProviderFactory;
 import org.keycloak.models.KeycloakSession;
@@ -16,7 +18,7 @@ public class McpLoginFormsProviderFactory implements LoginFormsProviderFactory {
 
     @Override
     public LoginFormsProvider create(KeycloakSession session) {
-        return new McpLoginFormsProvider(session);
+        return KeycloakCompat.supported() ? new McpLoginFormsProvider(session) : new FreeMarkerLoginFormsProvider(session);
     }
 
     @Override
@@ -25,6 +27,8 @@ public class McpLoginFormsProviderFactory implements LoginFormsProviderFactory {
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
+        // Loaded by every Keycloak version (the login forms SPI is always there): says once whether MCP support acts.
+        KeycloakCompat.logOnce();
     }
 
     @Override

@@ -1,5 +1,6 @@
 package io.github.mcpauthz.core;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import org.keycloak.models.RealmModel;
 
 /** Whether a realm acts as an MCP authorization server. Read from the cached realm: no database access. */
@@ -11,7 +12,8 @@ public final class McpRealm {
     private McpRealm() {
     }
 
+    /** Also false in every realm when this Keycloak version is not supported ({@link KeycloakCompat#supported()}). */
     public static boolean isEnabled(RealmModel realm) {
-        return realm != null && Boolean.parseBoolean(realm.getAttribute(ENABLED_ATTRIBUTE));
+        return KeycloakCompat.supported() && realm != null && Boolean.parseBoolean(realm.getAttribute(ENABLED_ATTRIBUTE));
     }
 }

@@ -1,5 +1,7 @@
 package io.github.mcpauthz.discovery;
 
+import io.github.mcpauthz.core.KeycloakCompat;
+
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.OIDCWellKnownProviderFactory;
 import org.keycloak.wellknown.WellKnownProvider;
@@ -10,6 +12,9 @@ public class McpOpenIdConfigurationFactory extends OIDCWellKnownProviderFactory 
 
     @Override
     public WellKnownProvider create(KeycloakSession session) {
+        if (!KeycloakCompat.supported()) {
+            return super.create(session);
+        }
         return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session))));
     }
 

@@ -1,5 +1,7 @@
 package io.github.mcpauthz.exchange;
 
+import io.github.mcpauthz.core.KeycloakCompat;
+
 import org.keycloak.Config;
 import org.keycloak.common.Profile;
 import org.keycloak.models.KeycloakSession;
@@ -24,7 +26,8 @@ public class RegistryTokenExchangeProviderFactory implements TokenExchangeProvid
 
     @Override
     public boolean isSupported(Config.Scope config) {
-        return Profile.isFeatureEnabled(Profile.Feature.TOKEN_EXCHANGE_STANDARD_V2);
+        // Only where the extension is active (KeycloakCompat): elsewhere Keycloak's own exchange is left alone.
+        return KeycloakCompat.supported() && Profile.isFeatureEnabled(Profile.Feature.TOKEN_EXCHANGE_STANDARD_V2);
     }
 
     @Override

@@ -11,6 +11,7 @@ import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import io.github.mcpauthz.core.KeycloakCompat;
 import org.keycloak.Config;
 import org.keycloak.events.EventType;
 import org.keycloak.models.KeycloakSession;
@@ -34,7 +35,7 @@ public class McpDefaultClientRegistrationProviderFactory implements ClientRegist
 
     @Override
     public ClientRegistrationProvider create(KeycloakSession session) {
-        return new Provider(session);
+        return KeycloakCompat.supported() ? new Provider(session) : new DefaultClientRegistrationProvider(session);
     }
 
     @Override

@@ -1,6 +1,8 @@
 package io.github.mcpauthz.registration;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import org.keycloak.Config;
+import org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.services.clientregistration.ClientRegistrationProvider;
@@ -13,7 +15,9 @@ public class McpOidcClientRegistrationProviderFactory implements ClientRegistrat
 
     @Override
     public ClientRegistrationProvider create(KeycloakSession session) {
-        return new McpOidcClientRegistrationProvider(session);
+        // On an unsupported Keycloak, Keycloak's own endpoint (ours calls methods older versions lack).
+        return KeycloakCompat.supported() ? new McpOidcClientRegistrationProvider(session)
+                : new OIDCClientRegistrationProvider(session);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.github.mcpauthz.core.InvalidResourceException;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerRegistry;
 import com.fasterxml.jackson.core.type.TypeReference;
+import io.github.mcpauthz.core.KeycloakCompat;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
 import jakarta.ws.rs.GET;
@@ -33,6 +34,7 @@ import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.util.JsonSerialization;
+import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
 import org.keycloak.services.resources.admin.fgap.AdminPermissionEvaluator;
 
@@ -62,6 +64,9 @@ public class McpAdminResource {
         Map<String, Object> out = new LinkedHashMap<>();
         out.put("realm", realm.getName());
         out.put("enabled", McpRealm.isEnabled(realm));
+        if (!KeycloakCompat.supported()) {
+            out.put("inactive", KeycloakCompat.unsupportedReason());
+        }
         out.put("issuer", issuer());
         out.put("servers", listServers());
         return out;
@@ -74,6 +79,10 @@ public class McpAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public Map<String, Object> enable() {
         auth.realm().requireManageRealm();
+        if (!KeycloakCompat.supported()) {
+            throw new ErrorResponseException("unsupported_keycloak_version", KeycloakCompat.unsupportedReason(),
+                    Response.Status.CONFLICT);
+        }
         McpRealmSetup.enable(session, realm);
         adminEvent.operation(OperationType.UPDATE).resource(ResourceType.REALM)
                 .resourcePath("mcp-authz", "enable").representation(Map.of("enabled", true)).success();

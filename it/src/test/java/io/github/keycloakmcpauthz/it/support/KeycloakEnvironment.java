@@ -111,6 +111,28 @@ public abstract class KeycloakEnvironment {
         return List.of(features().split(",")).contains(feature);
     }
 
+    /** The Keycloak version under test ({@code -Dkeycloak.version}). */
+    public String keycloakVersion() {
+        return settings.keycloakVersion();
+    }
+
+    /**
+     * Null when the extension is active in this Keycloak; else its own reason for being inactive (the {@code inactive}
+     * field of {@code GET /admin/realms/mcp/mcp-authz}, the same sentence as its start-up WARN). Asked once.
+     */
+    public synchronized String inactiveReason() {
+        if (inactiveReason == null) {
+            HttpResult status = admin().get("/admin/realms/" + REALM + "/mcp-authz");
+            if (status.status() != 200) {
+                throw new IllegalStateException("cannot read the extension's status: " + status.describe());
+            }
+            inactiveReason = status.json().path("inactive").asText("");
+        }
+        return inactiveReason.isEmpty() ? null : inactiveReason;
+    }
+
+    private String inactiveReason;
+
     /** A fresh admin access token: password grant on the master realm, client admin-cli, admin/admin. */
     public String adminToken() {
         HttpResult result = Http.postForm(issuer("master") + "/protocol/openid-connect/token", Map.of(

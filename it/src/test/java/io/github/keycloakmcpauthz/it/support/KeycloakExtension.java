@@ -34,20 +34,39 @@ public final class KeycloakExtension implements BeforeAllCallback, BeforeEachCal
 
     @Override
     public void beforeEach(ExtensionContext context) {
-        String unavailable = KeycloakEnvironment.unavailable();
-        Assumptions.assumeTrue(unavailable == null, unavailable);
+        String skip = skipReason(context);
+        Assumptions.assumeTrue(skip == null, skip);
     }
 
     @Override
     public void interceptBeforeAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
                                          ExtensionContext context) throws Throwable {
-        proceedUnlessUnavailable(invocation);
+        proceedUnlessSkipped(invocation, context);
     }
 
     @Override
     public void interceptAfterAllMethod(Invocation<Void> invocation, ReflectiveInvocationContext<Method> method,
                                         ExtensionContext context) throws Throwable {
-        proceedUnlessUnavailable(invocation);
+        proceedUnlessSkipped(invocation, context);
+    }
+
+    /**
+     * Why the tests of this class do not run here: the runtime is unavailable, or the extension is inactive in this
+     * Keycloak version (outside the supported range) and the class needs it. Null when they run.
+     */
+    private static String skipReason(ExtensionContext context) {
+        String unavailable = KeycloakEnvironment.unavailable();
+        if (unavailable != null) {
+            return unavailable;
+        }
+        KeycloakIT marker = context.getRequiredTestClass().getAnnotation(KeycloakIT.class);
+        if (marker != null && marker.alsoWhenInactive()) {
+            return null;
+        }
+        KeycloakEnvironment keycloak = KeycloakEnvironment.get();
+        String inactive = keycloak.inactiveReason();
+        return inactive == null ? null : "needs MCP support, which is inactive on Keycloak " + keycloak.keycloakVersion()
+                + ": " + inactive;
     }
 
     @Override
@@ -66,8 +85,8 @@ public final class KeycloakExtension implements BeforeAllCallback, BeforeEachCal
         return parameter.getParameter().getType() == AdminApi.class ? keycloak.admin() : keycloak;
     }
 
-    private static void proceedUnlessUnavailable(Invocation<Void> invocation) throws Throwable {
-        if (KeycloakEnvironment.unavailable() != null) {
+    private static void proceedUnlessSkipped(Invocation<Void> invocation, ExtensionContext context) throws Throwable {
+        if (skipReason(context) != null) {
             invocation.skip();
         } else {
             invocation.proceed();
