@@ -205,7 +205,7 @@ if $DEMO; then
   java -cp "$DEMO_CP" io.github.mcpauthz.demo.DemoMcpServer --port "$DEMO_PORT" \
       --issuer "$BASE/realms/$REALM" >"$RUN_DIR/demo-mcp-server.log" 2>&1 &
   DEMO_PID=$!
-  for _ in $(seq 1 60); do  # until it prints "ready" (a few seconds), or exits (port in use?)
+  for _ in $(seq 1 240); do  # until it prints "ready" (seconds; at most 2 min), or exits (port in use?)
     grep -q "ready at" "$RUN_DIR/demo-mcp-server.log" 2>/dev/null && break
     kill -0 "$DEMO_PID" 2>/dev/null || { cat "$RUN_DIR/demo-mcp-server.log" >&2; die "the demo MCP server did not start"; }
     sleep 0.5

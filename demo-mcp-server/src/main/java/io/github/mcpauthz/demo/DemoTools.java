@@ -76,8 +76,10 @@ final class DemoTools {
     }
 
     private CallToolResult whoami(VerifiedToken token, CallToolRequest request) {
-        String text = "user " + token.claims().getClaim("preferred_username") + " (sub " + token.subject()
-                + "), client " + token.clientId() + ", scopes " + new TreeSet<>(token.scopes())
+        // preferred_username is there only when the client asked for scope profile
+        Object username = token.claims().getClaim("preferred_username");
+        String text = "user " + token.subject() + (username == null ? "" : " (" + username + ")")
+                + ", client " + token.clientId() + ", scopes " + new TreeSet<>(token.scopes())
                 + ", audience " + token.claims().getAudience();
         return CallToolResult.builder().addTextContent(text).build();
     }

@@ -182,7 +182,7 @@ class DemoMcpServerTest {
         String token = realm.sign(realm.claims(server.resource(), "mcp:tools").build());
         HttpResponse<String> response = post(call("whoami", "{}"), token);
         assertEquals(200, response.statusCode(), response::body);
-        assertTrue(response.body().contains("user alice (sub user-1), client client-1, scopes [mcp:tools]"),
+        assertTrue(response.body().contains("user user-1 (alice), client client-1, scopes [mcp:tools]"),
                 response::body);
         assertFalse(response.body().contains("\"isError\":true"), response::body);
     }
