@@ -167,7 +167,7 @@ announce() {
      admin / admin   bootstrap admin of the master realm
      alice / alice   demo user of realm $REALM
    Data: ${KC_HOME#"$ROOT"/}/data (reset with --fresh)   Stop: Ctrl-C
-$(demo_banner)==================================================================================
+${DEMO_BANNER}==================================================================================
 
 EOF
       return 0
@@ -188,14 +188,14 @@ EOF
   done
 }
 
-demo_banner() {
-  $DEMO || return 0
-  cat <<EOF2
-   Demo MCP server:       http://localhost:$DEMO_PORT/mcp   (log: .run/demo-mcp-server.log)
-     npx @modelcontextprotocol/inspector   then connect to it (docs/demo.md)
+# Lines the ready banner adds for --demo (empty without it).
+DEMO_BANNER=""
+if $DEMO; then
+  DEMO_BANNER="   Demo MCP server:       http://localhost:$DEMO_PORT/mcp   (log: .run/demo-mcp-server.log)
+     connect an MCP client to it and log in as alice: docs/demo.md, e.g.
      claude mcp add --transport http demo http://localhost:$DEMO_PORT/mcp
-EOF2
-}
+"
+fi
 
 # 6. The demo MCP server (--demo): in the background, stopped when Keycloak stops (the watcher) or on Ctrl-C (same
 #    process group). It fetches the realm's metadata at the first request, so it may start before Keycloak.
