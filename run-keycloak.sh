@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Build the provider jar and run it in the official Keycloak distribution, in the foreground.
 #
-#   ./run-keycloak.sh [--port N] [--fresh] [--features LIST] [-- extra kc.sh start-dev options]
+#   ./run-keycloak.sh [--port N] [--fresh] [--features LIST] [--demo] [-- extra kc.sh start-dev options]
 #
 # Needs only JDK 17 and Maven. Everything is kept under .run/ (gitignored).
 # DEVELOPMENT ONLY: start-dev, plain HTTP, admin/admin bootstrap admin, demo user alice/alice.
@@ -12,6 +12,8 @@ RUN_DIR="$ROOT/.run"
 REALM="${KC_REALM:-mcp}"
 PORT="${KC_PORT:-8080}"
 FRESH=false
+DEMO=false
+DEMO_PORT="${DEMO_MCP_PORT:-3001}"
 # declarative-ui shows the extension's "mcp-servers" page in the admin console (an experimental
 # Keycloak feature in 26.7.3); --features adds to it.
 FEATURES="declarative-ui"
@@ -19,7 +21,7 @@ EXTRA_ARGS=()
 
 usage() {
   cat <<EOF
-Usage: ./run-keycloak.sh [--port N] [--fresh] [--features LIST] [-- KC_OPTIONS...]
+Usage: ./run-keycloak.sh [--port N] [--fresh] [--features LIST] [--demo] [-- KC_OPTIONS...]
 
 Builds providers/ (mvn package), fetches org.keycloak:keycloak-quarkus-dist from Maven Central
 into .run/keycloak-<version>/ (once), installs the jar, imports realm-exports/*.json and runs
@@ -28,13 +30,16 @@ into .run/keycloak-<version>/ (once), installs the jar, imports realm-exports/*.
   --port N         HTTP port (default 8080, or \$KC_PORT)
   --fresh          delete .run/keycloak-<version>/data first (dev database, imported realms, users)
   --features LIST  more Keycloak features, e.g. resource-indicators,cimd (declarative-ui is always on)
+  --demo           also build and run the demo MCP server (demo-mcp-server/) at http://localhost:3001/mcp,
+                   the "Demo MCP server" of the sample realm; it stops with Keycloak (docs/demo.md)
   -- ...           anything after -- is passed to 'kc.sh start-dev' unchanged
 
 Without --fresh the existing dev database is kept, and --import-realm SKIPS realms that already
 exist in it: after changing realm-exports/*.json, run with --fresh to see the change.
 
 Environment: KC_PORT, KC_REALM (realm to wait for, default mcp), KC_VERSION (default: keycloak.version
-in pom.xml), KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD (default admin / admin).
+in pom.xml), KC_BOOTSTRAP_ADMIN_USERNAME / KC_BOOTSTRAP_ADMIN_PASSWORD (default admin / admin),
+DEMO_MCP_PORT (port of the demo MCP server, default 3001; the sample realm registers 3001).
 EOF
 }
 
@@ -48,6 +53,7 @@ while [[ $# -gt 0 ]]; do
     --fresh)      FRESH=true; shift ;;
     --features)   [[ $# -ge 2 ]] || die "--features needs a value"; FEATURES="$FEATURES,$2"; shift 2 ;;
     --features=*) FEATURES="$FEATURES,${1#--features=}"; shift ;;
+    --demo)       DEMO=true; shift ;;
     -h|--help)    usage; exit 0 ;;
     --)           shift; EXTRA_ARGS=("$@"); break ;;
     *)            usage >&2; die "unknown option: $1" ;;
@@ -57,6 +63,10 @@ if ! [[ "$PORT" =~ ^[0-9]{1,5}$ ]] || (( 10#$PORT < 1 || 10#$PORT > 65535 )); th
   die "invalid port: $PORT"
 fi
 PORT=$((10#$PORT))
+if ! [[ "$DEMO_PORT" =~ ^[0-9]{1,5}$ ]] || (( 10#$DEMO_PORT < 1 || 10#$DEMO_PORT > 65535 )); then
+  die "invalid DEMO_MCP_PORT: $DEMO_PORT"
+fi
+DEMO_PORT=$((10#$DEMO_PORT))
 
 command -v java >/dev/null || die "java not found (JDK 17 needed)"
 command -v mvn  >/dev/null || die "mvn not found (Maven needed)"
@@ -66,9 +76,11 @@ VERSION="${KC_VERSION:-$(sed -n 's:.*<keycloak.version>\(.*\)</keycloak.version>
 KC_HOME="$RUN_DIR/keycloak-$VERSION"
 
 # 1. Build the provider jar (always: it is cheap and keeps the running jar in step with the sources).
-say "Building the provider jar (mvn -pl providers -am package)"
+MODULES=providers
+$DEMO && MODULES=providers,demo-mcp-server
+say "Building the provider jar (mvn -pl $MODULES -am package)"
 t0=$SECONDS
-mvn -B -q -f "$ROOT/pom.xml" -DskipTests -pl providers -am package
+mvn -B -q -f "$ROOT/pom.xml" -DskipTests -pl "$MODULES" -am package
 JAR=""
 for f in "$ROOT"/providers/target/keycloak-mcp-authz-*.jar; do
   case "$f" in *-sources.jar|*-javadoc.jar|*-tests.jar) continue ;; esac
@@ -155,7 +167,7 @@ announce() {
      admin / admin   bootstrap admin of the master realm
      alice / alice   demo user of realm $REALM
    Data: ${KC_HOME#"$ROOT"/}/data (reset with --fresh)   Stop: Ctrl-C
-==================================================================================
+${DEMO_BANNER}==================================================================================
 
 EOF
       return 0
@@ -175,6 +187,32 @@ EOF
     sleep 1
   done
 }
+
+# Lines the ready banner adds for --demo (empty without it).
+DEMO_BANNER=""
+if $DEMO; then
+  DEMO_BANNER="   Demo MCP server:       http://localhost:$DEMO_PORT/mcp   (log: .run/demo-mcp-server.log)
+     connect an MCP client to it and log in as alice: docs/demo.md, e.g.
+     claude mcp add --transport http demo http://localhost:$DEMO_PORT/mcp
+"
+fi
+
+# 6. The demo MCP server (--demo): in the background, stopped when Keycloak stops (the watcher) or on Ctrl-C (same
+#    process group). It fetches the realm's metadata at the first request, so it may start before Keycloak.
+if $DEMO; then
+  DEMO_CP="$ROOT/demo-mcp-server/target/classes:$(cat "$ROOT/demo-mcp-server/target/classpath.txt")"
+  mkdir -p "$RUN_DIR"
+  java -cp "$DEMO_CP" io.github.mcpauthz.demo.DemoMcpServer --port "$DEMO_PORT" \
+      --issuer "$BASE/realms/$REALM" >"$RUN_DIR/demo-mcp-server.log" 2>&1 &
+  DEMO_PID=$!
+  for _ in $(seq 1 240); do  # until it prints "ready" (seconds; at most 2 min), or exits (port in use?)
+    grep -q "ready at" "$RUN_DIR/demo-mcp-server.log" 2>/dev/null && break
+    kill -0 "$DEMO_PID" 2>/dev/null || { cat "$RUN_DIR/demo-mcp-server.log" >&2; die "the demo MCP server did not start"; }
+    sleep 0.5
+  done
+  ( while kill -0 $$ 2>/dev/null; do sleep 1; done; kill "$DEMO_PID" 2>/dev/null ) &
+  say "Demo MCP server started (pid $DEMO_PID) at http://localhost:$DEMO_PORT/mcp, log .run/demo-mcp-server.log"
+fi
 
 ARGS=(start-dev "--http-port=$PORT" --import-realm)
 [[ -n "$FEATURES" ]] && ARGS+=("--features=$FEATURES")

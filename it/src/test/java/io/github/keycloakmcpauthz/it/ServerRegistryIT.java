@@ -56,7 +56,7 @@ class ServerRegistryIT {
 
         JsonNode demo = server(result.json(), DEMO_SERVER);
         assertEquals("Demo MCP server", demo.path("name").asText());
-        assertEquals(Set.of("mcp:tools", "mcp:resources"), strings(demo.path("scopes")));
+        assertEquals(Set.of("mcp:tools", "mcp:resources", "mcp:write"), strings(demo.path("scopes")));
         assertFalse(demo.path("default").asBoolean(), demo::toString);
         assertFalse(demo.path("id").asText().isEmpty(), demo::toString);
 
@@ -166,7 +166,7 @@ class ServerRegistryIT {
         String demoId = server(admin.listServers(NAME).json(), DEMO_SERVER).path("id").asText();
         HttpResult updated = admin.updateServer(NAME, demoId, Map.of("scopes", List.of("mcp:tools", scope)));
         assertInvalidRequest(updated);
-        assertEquals(Set.of("mcp:tools", "mcp:resources"),
+        assertEquals(Set.of("mcp:tools", "mcp:resources", "mcp:write"),
                 strings(server(admin.listServers(NAME).json(), DEMO_SERVER).path("scopes")), "demo server unchanged");
     }
 

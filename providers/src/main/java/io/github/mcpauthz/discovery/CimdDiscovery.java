@@ -33,7 +33,9 @@ final class CimdDiscovery implements WellKnownProvider {
         RealmModel realm = session.getContext().getRealm();
         if (config instanceof OIDCConfigurationRepresentation oidc && realm != null && McpRealm.isEnabled(realm)) {
             boolean supported = supported(session, realm);
-            oidc.setOtherClaims("client_id_metadata_document_supported", supported);
+            // The typed field, not otherClaims: with --features=cimd Keycloak sets the typed field too, and both
+            // would put the key into the JSON twice (strict parsers such as Nimbus JOSE+JWT refuse the document).
+            oidc.setClientIdMetadataDocumentSupported(supported);
             if (supported) {
                 List<String> methods = oidc.getTokenEndpointAuthMethodsSupported() == null
                         ? new ArrayList<>() : new ArrayList<>(oidc.getTokenEndpointAuthMethodsSupported());

@@ -7,7 +7,7 @@ public final class SampleRealm {
 
     public static final String NAME = KeycloakEnvironment.REALM;
 
-    /** "Demo MCP server", scopes mcp:tools and mcp:resources. */
+    /** "Demo MCP server", scopes mcp:tools, mcp:resources and mcp:write (DCR clients here ask for the first two). */
     public static final String DEMO_SERVER = "http://localhost:3001/mcp";
     public static final String DEMO_SCOPES = "mcp:tools mcp:resources";
 
