@@ -17,7 +17,6 @@ import io.modelcontextprotocol.spec.McpSchema.CallToolResult;
 import io.modelcontextprotocol.spec.McpSchema.TextContent;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.Disabled;
 import org.junit.jupiter.api.Test;
 
 import java.net.URI;
@@ -109,10 +108,6 @@ class DemoServerStepUpIT {
      * challenge's scope, {@code mcp:tools} only.
      */
     @Test
-    @Disabled("Provider gap, reported to the lead (consent/scope code): Keycloak refuses the step-up authorization "
-            + "with error=invalid_request \"Invalid scopes: mcp:tools mcp:write\" (event LOGIN_ERROR) because "
-            + "mcp:write is not among the dynamic client's optional client scopes (DCR put only mcp:tools there). "
-            + "Enable when a client may request every scope of the server named by resource.")
     void stepUpWorksForAClientRegisteredWithTheFirstChallengeScopeOnly() {
         runStepUpFlow(new SdkOAuthClient(ALICE, RegistrationScope.FIRST_CHALLENGE), Set.of("mcp:tools"));
     }
