@@ -59,7 +59,7 @@ class ClusterRestartIT {
         cluster = ClusterKeycloak.get();
         cluster.roundRobin();
         realm = McpTestRealm.create(cluster, "cluster-restart");
-        realm.anonymousLimits(Map.of("registrations-per-address", "0", "max-dynamic-clients", "100000"));
+        realm.anonymousLimits(Map.of("registrations-per-address", "0", "max-dynamic-clients", "0"));
         AdminApi.expect(realm.admin().registerServer(realm.name(), SECOND_SERVER, "Restart", List.of(), false), 201);
         serversBefore = AdminApi.expect(realm.admin().listServers(realm.name()), 200).json();
         SimulatedMcpClient.Tally tally = new SimulatedMcpClient.Tally();
