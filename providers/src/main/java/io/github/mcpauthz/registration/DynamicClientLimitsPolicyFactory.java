@@ -129,12 +129,14 @@ public class DynamicClientLimitsPolicyFactory extends AbstractClientRegistration
     private static void runOncePerCluster(KeycloakSessionFactory factory, long interval) {
         try {
             KeycloakModelUtils.runJobInTransaction(factory, session -> {
-                String slot = "mcp-dynamic-client-cleanup:" + (Time.currentTime() / interval);
+                long number = Time.currentTime() / interval;
+                String slot = "mcp-dynamic-client-cleanup:" + number;
                 if (!session.singleUseObjects().putIfAbsent(slot, interval)) {
+                    LOG.debugf("Dynamic MCP client cleanup slot %d: taken by another node", number);
                     return; // Another node took this interval.
                 }
                 int deleted = DynamicClientCleanup.cleanAllRealms(session);
-                LOG.debugf("Dynamic MCP client cleanup deleted %d clients", deleted);
+                LOG.debugf("Dynamic MCP client cleanup slot %d: ran on this node, deleted %d clients", number, deleted);
             });
         } catch (RuntimeException e) {
             LOG.warn("Dynamic MCP client cleanup failed; it runs again next interval", e);

@@ -16,7 +16,8 @@ import java.util.StringJoiner;
 /** Plain java.net.http calls as a non-browser client makes them: no cookies, no redirects followed. */
 public final class Http {
 
-    static final Duration TIMEOUT = Duration.ofSeconds(30);
+    /** Per request; {@code -Dit.http.timeout=<seconds>} raises it (the cluster run on a busy machine). */
+    static final Duration TIMEOUT = Duration.ofSeconds(Long.getLong("it.http.timeout", 30));
 
     private static final HttpClient CLIENT = HttpClient.newBuilder()
             .followRedirects(HttpClient.Redirect.NEVER)

@@ -43,8 +43,9 @@ public abstract class KeycloakEnvironment {
             KeycloakEnvironment candidate = switch (settings.runtime()) {
                 case "dist" -> new DistributionKeycloak(settings);
                 case "container" -> new ContainerKeycloak(settings);
+                case "cluster" -> new ClusterKeycloak(settings);
                 default -> throw new IllegalArgumentException("unknown kc.runtime '" + settings.runtime()
-                        + "': use dist or container");
+                        + "': use dist, container or cluster");
             };
             String reason = candidate.unavailableReason();
             if (reason != null) {

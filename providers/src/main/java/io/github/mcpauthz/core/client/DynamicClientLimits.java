@@ -12,6 +12,7 @@ import jakarta.persistence.metamodel.EntityType;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
 import org.keycloak.provider.Provider;
 
@@ -124,7 +125,10 @@ public final class DynamicClientLimits {
                     .setParameter("realm", realm.getId())
                     .getSingleResult();
             return count == null || count < max;
-        } catch (PersistenceException e) {
+        } catch (PersistenceException | ModelException e) {
+            // Keycloak's EntityManager turns a lock timeout into a ModelException. The database has aborted the
+            // transaction by then: roll it back at the end of the request instead of failing its commit (HTTP 500).
+            session.getTransactionManager().setRollbackOnly();
             throw new CapUnavailable("the realm's dynamic client count could not be checked", e);
         }
     }
