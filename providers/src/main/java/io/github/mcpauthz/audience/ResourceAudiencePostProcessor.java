@@ -65,6 +65,11 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
             return;
         }
         String grantType = context.clientSessionCtx().getAttribute(Constants.GRANT_TYPE, String.class);
+        if (grantType == null && context.requestRefreshToken() != null) {
+            // Refreshing an offline token: Keycloak builds a new client session context for the response, without the
+            // grant type it set on the one it validated. The request's refresh token says which grant this is.
+            grantType = OAuth2Constants.REFRESH_TOKEN;
+        }
         McpServerIndex index = McpServerRegistry.index(realm);
         if (OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE.equals(grantType)) {
             keepRequestedServers(accessToken, index);
