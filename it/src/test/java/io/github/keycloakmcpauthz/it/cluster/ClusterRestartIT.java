@@ -31,7 +31,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -215,12 +214,11 @@ class ClusterRestartIT {
         }
         for (int node = 1; node <= 2; node++) {
             cluster.pin(node);
-            // Without resource: refreshing an offline token WITH resource answers invalid_target ("not supported for
-            // this grant": the token post-processor sees no grant type for it), with or without restarts; reported.
-            TokenResponse offline = offlineClient.refresh(offlineToken);
+            // With resource, as an MCP client refreshes: the offline token keeps its server on every node.
+            TokenResponse offline = offlineClient.refresh(offlineToken, McpTestRealm.SERVER);
             assertEquals(200, offline.status(), offline::describe);
             assertEquals("Offline", io.github.keycloakmcpauthz.it.support.Jwt.claim(offline.refreshToken(), "typ"));
-            assertFalse(offline.audience().contains(SECOND_SERVER), offline::describe);
+            assertEquals(java.util.List.of(McpTestRealm.SERVER), offline.audience(), offline::describe);
             System.out.printf("[crash] offline token refreshed on node %d, aud %s%n", node, offline.audience());
             offlineToken = offline.refreshToken();
         }
