@@ -1,5 +1,7 @@
 package io.github.mcpauthz.cimd;
 
+import org.keycloak.OAuthErrorException;
+
 import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
@@ -104,7 +106,7 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         try {
             resolve(realm, clientId, existing, pre.getRequestParameters());
         } catch (ClientMetadataException e) {
-            throw reject(realm, clientId, e.error().equals(ClientMetadataException.INVALID_REDIRECT_URI) ? "invalid_request" : "invalid_client",
+            throw reject(realm, clientId, e.error().equals(ClientMetadataException.INVALID_REDIRECT_URI) ? OAuthErrorException.INVALID_REQUEST : OAuthErrorException.INVALID_CLIENT,
                     e.description());
         } catch (WebApplicationException e) {
             throw e; // A deliberate error page (429/503 with Retry-After from the creation limits).
@@ -113,7 +115,7 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
             LOG.errorf(e, "Unexpected failure while handling the client ID metadata document %s", abbreviate(clientId));
             ClientMetadataException refusal = ClientMetadataException.metadata("the client ID metadata document could not be processed");
             remember(realm, clientId, refusal, failureCacheSeconds()); // not fetched (and logged) again at once
-            throw reject(realm, clientId, "invalid_client", refusal.description());
+            throw reject(realm, clientId, OAuthErrorException.INVALID_CLIENT, refusal.description());
         }
     }
 
@@ -240,7 +242,7 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
                                             long retryAfter) {
         new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
                 .detail(Details.REASON, description).detail("client_id_url", clientId.length() > 200 ? clientId.substring(0, 200) : clientId)
-                .error("temporarily_unavailable");
+                .error(OAuthErrorException.TEMPORARILY_UNAVAILABLE);
         LOG.infof("Refused client ID metadata document %s: %s", clientId, description);
         Response page = ErrorPage.error(session, null, status, description);
         return new WebApplicationException(Response.fromResponse(page).header("Retry-After", Long.toString(retryAfter))

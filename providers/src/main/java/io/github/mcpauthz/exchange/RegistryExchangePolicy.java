@@ -1,5 +1,7 @@
 package io.github.mcpauthz.exchange;
 
+import org.keycloak.OAuthErrorException;
+
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
@@ -26,10 +28,10 @@ import io.github.mcpauthz.core.McpServerIndex;
  */
 final class RegistryExchangePolicy {
 
-    static final String INVALID_REQUEST = "invalid_request";
-    static final String INVALID_TARGET = "invalid_target";
-    static final String INVALID_SCOPE = "invalid_scope";
-    static final String UNAUTHORIZED_CLIENT = "unauthorized_client";
+    static final String INVALID_REQUEST = OAuthErrorException.INVALID_REQUEST;
+    static final String INVALID_TARGET = OAuthErrorException.INVALID_TARGET;
+    static final String INVALID_SCOPE = OAuthErrorException.INVALID_SCOPE;
+    static final String UNAUTHORIZED_CLIENT = OAuthErrorException.UNAUTHORIZED_CLIENT;
 
     /** Claim of the exchanged token that records who acted (RFC 8693 section 4.1). */
     static final String ACT = "act";

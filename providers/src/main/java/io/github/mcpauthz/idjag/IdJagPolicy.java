@@ -1,5 +1,7 @@
 package io.github.mcpauthz.idjag;
 
+import org.keycloak.OAuthErrorException;
+
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Set;
@@ -20,10 +22,10 @@ final class IdJagPolicy {
     /** JWT {@code typ} header of an ID-JAG. */
     static final String TYP = "oauth-id-jag+jwt";
 
-    static final String INVALID_GRANT = "invalid_grant";
-    static final String INVALID_TARGET = "invalid_target";
-    static final String INVALID_SCOPE = "invalid_scope";
-    static final String UNAUTHORIZED_CLIENT = "unauthorized_client";
+    static final String INVALID_GRANT = OAuthErrorException.INVALID_GRANT;
+    static final String INVALID_TARGET = OAuthErrorException.INVALID_TARGET;
+    static final String INVALID_SCOPE = OAuthErrorException.INVALID_SCOPE;
+    static final String UNAUTHORIZED_CLIENT = OAuthErrorException.UNAUTHORIZED_CLIENT;
 
     private IdJagPolicy() {
     }

@@ -1,5 +1,7 @@
 package io.github.mcpauthz.registration;
 
+import org.keycloak.OAuthErrorException;
+
 import io.github.mcpauthz.core.client.RegistrationSettings;
 
 import io.github.mcpauthz.core.client.DynamicClientLimits;
@@ -47,7 +49,7 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
         if (perAddress > 0 && !DynamicClientLimits.takeSlot(session, DynamicClientLimits.addressCounter(realm, address),
                 perAddress, window)) {
             long retryAfter = DynamicClientLimits.retryAfter(window);
-            throw reject(context, Response.Status.TOO_MANY_REQUESTS, "temporarily_unavailable",
+            throw reject(context, Response.Status.TOO_MANY_REQUESTS, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
                     DynamicClientLimits.tooManyFromAddress(address, perAddress, window, retryAfter), retryAfter);
         }
         int max = model.get(RegistrationSettings.MAX_DYNAMIC_CLIENTS,
@@ -56,11 +58,11 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
         try {
             room = DynamicClientLimits.hasRoom(session, realm, max);
         } catch (DynamicClientLimits.CapUnavailable e) {
-            throw reject(context, Response.Status.SERVICE_UNAVAILABLE, "temporarily_unavailable",
+            throw reject(context, Response.Status.SERVICE_UNAVAILABLE, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
                     "Too many registrations at the same time; try again shortly", 1);
         }
         if (!room) {
-            throw reject(context, Response.Status.FORBIDDEN, "access_denied", DynamicClientLimits.capReached(max), 0);
+            throw reject(context, Response.Status.FORBIDDEN, OAuthErrorException.ACCESS_DENIED, DynamicClientLimits.capReached(max), 0);
         }
     }
 

@@ -1,5 +1,7 @@
 package io.github.mcpauthz.setup;
 
+import org.keycloak.OAuthErrorException;
+
 import io.github.mcpauthz.core.McpServerConfig;
 import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpRealm;
@@ -130,12 +132,12 @@ public class McpAdminResource {
         model.setProviderType(McpServerRegistry.COMPONENT_TYPE);
         String problem = applyBody(model, body, true);
         if (problem != null) {
-            return error(Response.Status.BAD_REQUEST, "invalid_request", problem);
+            return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, problem);
         }
         try {
             model = realm.addComponentModel(model);
         } catch (ComponentValidationException e) {
-            return error(Response.Status.BAD_REQUEST, "invalid_request", e.getMessage());
+            return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, e.getMessage());
         }
         Map<String, Object> json = serverJson(model);
         adminEvent.operation(OperationType.CREATE).resourcePath("components", model.getId()).representation(json).success();
@@ -161,13 +163,13 @@ public class McpAdminResource {
             bodies = body == null || body.isBlank() ? null
                     : JsonSerialization.readValue(body, new TypeReference<List<Map<String, Object>>>() { });
         } catch (IOException e) {
-            return error(Response.Status.BAD_REQUEST, "invalid_request", "The body must be a JSON array of MCP server objects");
+            return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, "The body must be a JSON array of MCP server objects");
         }
         if (bodies == null || bodies.isEmpty()) {
-            return error(Response.Status.BAD_REQUEST, "invalid_request", "A JSON array of MCP servers is required");
+            return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, "A JSON array of MCP servers is required");
         }
         if (bodies.size() > MAX_BATCH) {
-            return error(Response.Status.BAD_REQUEST, "invalid_request", "At most " + MAX_BATCH + " servers per batch");
+            return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, "At most " + MAX_BATCH + " servers per batch");
         }
         McpServerIndex existing = McpServerRegistry.index(realm);
         Map<String, Integer> seen = new HashMap<>();
@@ -200,7 +202,7 @@ public class McpAdminResource {
                 defaultTaken |= server.defaultForRealm();
             }
             if (problem != null) {
-                return error(Response.Status.BAD_REQUEST, "invalid_request", "entry " + i + ": " + problem);
+                return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, "entry " + i + ": " + problem);
             }
             models.add(model);
         }
@@ -213,7 +215,7 @@ public class McpAdminResource {
                 created.add(McpServerConfig.toServer(model));
             } catch (ComponentValidationException | InvalidResourceException e) {
                 session.getTransactionManager().setRollbackOnly();
-                return error(Response.Status.BAD_REQUEST, "invalid_request", "entry " + i + ": " + e.getMessage());
+                return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, "entry " + i + ": " + e.getMessage());
             }
         }
         McpServerComponentFactory.afterCreate(realm, created);
@@ -236,12 +238,12 @@ public class McpAdminResource {
         ComponentModel model = new ComponentModel(existing);
         String problem = applyBody(model, body, false);
         if (problem != null) {
-            return error(Response.Status.BAD_REQUEST, "invalid_request", problem);
+            return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, problem);
         }
         try {
             realm.updateComponent(model);
         } catch (ComponentValidationException e) {
-            return error(Response.Status.BAD_REQUEST, "invalid_request", e.getMessage());
+            return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, e.getMessage());
         }
         Map<String, Object> json = serverJson(realm.getComponent(id));
         adminEvent.operation(OperationType.UPDATE).resourcePath("components", id).representation(json).success();

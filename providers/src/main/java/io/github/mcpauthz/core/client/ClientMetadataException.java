@@ -1,13 +1,15 @@
 package io.github.mcpauthz.core.client;
 
+import org.keycloak.OAuthErrorException;
+
 /**
  * A dynamic registration request the realm refuses: an RFC 7591 error code ({@code invalid_redirect_uri},
  * {@code invalid_client_metadata}) and a description telling the client author what to fix.
  */
 public class ClientMetadataException extends Exception {
 
-    public static final String INVALID_REDIRECT_URI = "invalid_redirect_uri";
-    public static final String INVALID_CLIENT_METADATA = "invalid_client_metadata";
+    public static final String INVALID_REDIRECT_URI = OAuthErrorException.INVALID_REDIRECT_URI;
+    public static final String INVALID_CLIENT_METADATA = OAuthErrorException.INVALID_CLIENT_METADATA;
 
     private final String error;
 
