@@ -8,7 +8,6 @@ import io.github.mcpauthz.core.McpRealm;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.HashMap;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -35,6 +34,7 @@ import org.keycloak.events.admin.OperationType;
 import org.keycloak.events.admin.ResourceType;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.representations.idm.OAuth2ErrorRepresentation;
 import org.keycloak.util.JsonSerialization;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.resources.admin.AdminEventBuilder;
@@ -61,17 +61,10 @@ public class McpAdminResource {
     /** MCP status of the realm. */
     @GET
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> status() {
+    public McpRepresentations.Status status() {
         auth.realm().requireViewRealm();
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("realm", realm.getName());
-        out.put("enabled", McpRealm.isEnabled(realm));
-        if (!KeycloakCompat.supported()) {
-            out.put("inactive", KeycloakCompat.unsupportedReason());
-        }
-        out.put("issuer", issuer());
-        out.put("servers", listServers());
-        return out;
+        return new McpRepresentations.Status(realm.getName(), McpRealm.isEnabled(realm),
+                KeycloakCompat.supported() ? null : KeycloakCompat.unsupportedReason(), issuer(), listServers());
     }
 
     /** Makes the realm an MCP authorization server (idempotent). */
@@ -79,7 +72,7 @@ public class McpAdminResource {
     @Path("enable")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> enable() {
+    public McpRepresentations.Status enable() {
         auth.realm().requireManageRealm();
         if (!KeycloakCompat.supported()) {
             throw new ErrorResponseException("unsupported_keycloak_version", KeycloakCompat.unsupportedReason(),
@@ -88,16 +81,16 @@ public class McpAdminResource {
         McpRealmSetup.enable(session, realm);
         adminEvent.operation(OperationType.UPDATE).resource(ResourceType.REALM)
                 .resourcePath("mcp-authz", "enable").representation(Map.of("enabled", true)).success();
-        Map<String, Object> out = status();
+        McpRepresentations.Status out = status();
         return out;
     }
 
     @GET
     @Path("servers")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> listServers() {
+    public List<McpRepresentations.Server> listServers() {
         auth.realm().requireViewRealm();
-        List<Map<String, Object>> out = new ArrayList<>();
+        List<McpRepresentations.Server> out = new ArrayList<>();
         for (McpServer server : McpServerRegistry.loadServers(realm)) {
             out.add(toJson(server));
         }
@@ -139,7 +132,7 @@ public class McpAdminResource {
         } catch (ComponentValidationException e) {
             return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, e.getMessage());
         }
-        Map<String, Object> json = serverJson(model);
+        McpRepresentations.Server json = serverJson(model);
         adminEvent.operation(OperationType.CREATE).resourcePath("components", model.getId()).representation(json).success();
         return Response.status(Response.Status.CREATED).entity(json).build();
     }
@@ -219,7 +212,7 @@ public class McpAdminResource {
             }
         }
         McpServerComponentFactory.afterCreate(realm, created);
-        List<Map<String, Object>> json = created.stream().map(McpAdminResource::toJson).toList();
+        List<McpRepresentations.Server> json = created.stream().map(McpAdminResource::toJson).toList();
         adminEvent.operation(OperationType.CREATE).resourcePath("mcp-authz", "servers", "batch")
                 .representation(Map.of("created", created.size())).success();
         return Response.status(Response.Status.CREATED).entity(json).build();
@@ -245,7 +238,7 @@ public class McpAdminResource {
         } catch (ComponentValidationException e) {
             return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, e.getMessage());
         }
-        Map<String, Object> json = serverJson(realm.getComponent(id));
+        McpRepresentations.Server json = serverJson(realm.getComponent(id));
         adminEvent.operation(OperationType.UPDATE).resourcePath("components", id).representation(json).success();
         return Response.ok(json).build();
     }
@@ -267,26 +260,9 @@ public class McpAdminResource {
     @GET
     @Path("dynamic-clients")
     @Produces(MediaType.APPLICATION_JSON)
-    public List<Map<String, Object>> listDynamicClients() {
+    public List<McpRepresentations.DynamicClient> listDynamicClients() {
         auth.clients().requireView();
-        List<Map<String, Object>> out = new ArrayList<>();
-        DynamicClients.stream(session, realm, null).forEach(client -> {
-            Map<String, Object> json = new LinkedHashMap<>();
-            json.put("clientId", client.getClientId());
-            json.put("name", client.getName());
-            json.put("redirectUris", client.getRedirectUris());
-            json.put("publicClient", client.isPublicClient());
-            for (String attribute : List.of(DynamicClients.METHOD, DynamicClients.REGISTERED_AT, DynamicClients.REGISTERED_FROM,
-                    DynamicClients.SOFTWARE_ID, DynamicClients.SOFTWARE_VERSION, DynamicClients.REDIRECT_HOSTS,
-                    DynamicClients.APPLICATION_TYPE, DynamicClients.REQUESTED_RESOURCES, DynamicClients.LAST_USED)) {
-                String value = client.getAttribute(attribute);
-                if (value != null) {
-                    json.put(attribute, value);
-                }
-            }
-            out.add(json);
-        });
-        return out;
+        return DynamicClients.stream(session, realm, null).map(McpRepresentations.DynamicClient::new).toList();
     }
 
     /** Deletes the realm's idle dynamic clients now, instead of waiting for the scheduled cleanup. */
@@ -294,17 +270,14 @@ public class McpAdminResource {
     @Path("dynamic-clients/cleanup")
     @Consumes(MediaType.WILDCARD)
     @Produces(MediaType.APPLICATION_JSON)
-    public Map<String, Object> cleanupDynamicClients() {
+    public McpRepresentations.Cleanup cleanupDynamicClients() {
         auth.clients().requireManage();
         List<String> deleted = DynamicClientCleanup.clean(session, realm);
         for (String clientId : deleted) {
             adminEvent.operation(OperationType.DELETE).resource(ResourceType.CLIENT).resourcePath("clients", clientId)
                     .detail("reason", DynamicClientCleanup.REASON_IDLE).success();
         }
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("deleted", deleted);
-        out.put("idleLifetimeSeconds", DynamicClients.idleLifetimeSeconds(realm));
-        return out;
+        return new McpRepresentations.Cleanup(deleted, DynamicClients.idleLifetimeSeconds(realm));
     }
 
     private ComponentModel findComponent(String id) {
@@ -389,7 +362,7 @@ public class McpAdminResource {
         return null;
     }
 
-    private Map<String, Object> serverJson(ComponentModel model) {
+    private McpRepresentations.Server serverJson(ComponentModel model) {
         try {
             return toJson(McpServerConfig.toServer(model));
         } catch (InvalidResourceException e) {
@@ -397,16 +370,8 @@ public class McpAdminResource {
         }
     }
 
-    private static Map<String, Object> toJson(McpServer server) {
-        Map<String, Object> out = new LinkedHashMap<>();
-        out.put("id", server.id());
-        out.put("resource", server.resource().uri());
-        out.put("name", server.name());
-        out.put("scopes", server.scopes());
-        out.put("default", server.defaultForRealm());
-        out.put("clientId", server.clientId());
-        out.put("exchangeAudiences", server.exchangeAudiences());
-        return out;
+    private static McpRepresentations.Server toJson(McpServer server) {
+        return McpRepresentations.Server.of(server);
     }
 
     private String issuer() {
@@ -414,9 +379,7 @@ public class McpAdminResource {
     }
 
     private static Response error(Response.Status status, String error, String description) {
-        Map<String, String> body = new LinkedHashMap<>();
-        body.put("error", error);
-        body.put("error_description", description);
-        return Response.status(status).type(MediaType.APPLICATION_JSON).entity(body).build();
+        return Response.status(status).type(MediaType.APPLICATION_JSON)
+                .entity(new OAuth2ErrorRepresentation(error, description)).build();
     }
 }
