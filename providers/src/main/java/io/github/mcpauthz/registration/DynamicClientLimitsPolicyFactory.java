@@ -7,20 +7,16 @@ import io.github.mcpauthz.core.client.RegistrationSettings;
 import io.github.mcpauthz.core.client.DynamicClientCleanup;
 import java.util.List;
 
-import org.jboss.logging.Logger;
 import org.keycloak.Config;
-import org.keycloak.common.util.Time;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.component.ComponentValidationException;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.provider.ProviderConfigProperty;
 import org.keycloak.provider.ProviderConfigurationBuilder;
 import org.keycloak.services.clientregistration.policy.AbstractClientRegistrationPolicyFactory;
 import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
-import org.keycloak.timer.TimerProvider;
 
 /**
  * Admin-console face of {@link DynamicClientLimitsPolicy}; also schedules {@link DynamicClientCleanup}.
@@ -35,7 +31,6 @@ public class DynamicClientLimitsPolicyFactory extends AbstractClientRegistration
 
 
 
-    private static final Logger LOG = Logger.getLogger(DynamicClientLimitsPolicyFactory.class);
 
     private static final List<ProviderConfigProperty> CONFIG = ProviderConfigurationBuilder.create()
             .property().name(MAX_DYNAMIC_CLIENTS).label("Maximum dynamic clients").type(ProviderConfigProperty.STRING_TYPE)
@@ -115,31 +110,7 @@ public class DynamicClientLimitsPolicyFactory extends AbstractClientRegistration
     @Override
     public void postInit(KeycloakSessionFactory factory) {
         super.postInit(factory);
-        long interval = cleanupIntervalSeconds;
-        KeycloakModelUtils.runJobInTransaction(factory, session -> {
-            TimerProvider timer = session.getProvider(TimerProvider.class);
-            if (timer == null) {
-                LOG.warn("No timer provider: idle dynamic MCP clients will only be removed on demand");
-                return;
-            }
-            timer.schedule(() -> runOncePerCluster(factory, interval), interval * 1000, "mcp-dynamic-client-cleanup");
-        });
-    }
-
-    private static void runOncePerCluster(KeycloakSessionFactory factory, long interval) {
-        try {
-            KeycloakModelUtils.runJobInTransaction(factory, session -> {
-                long number = Time.currentTime() / interval;
-                String slot = "mcp-dynamic-client-cleanup:" + number;
-                if (!session.singleUseObjects().putIfAbsent(slot, interval)) {
-                    LOG.debugf("Dynamic MCP client cleanup slot %d: taken by another node", number);
-                    return; // Another node took this interval.
-                }
-                int deleted = DynamicClientCleanup.cleanAllRealms(session);
-                LOG.debugf("Dynamic MCP client cleanup slot %d: ran on this node, deleted %d clients", number, deleted);
-            });
-        } catch (RuntimeException e) {
-            LOG.warn("Dynamic MCP client cleanup failed; it runs again next interval", e);
-        }
+        // This factory owns the interval setting (its SPI config); the schedule is the dynamic-client model's.
+        DynamicClientCleanup.schedule(factory, cleanupIntervalSeconds);
     }
 }

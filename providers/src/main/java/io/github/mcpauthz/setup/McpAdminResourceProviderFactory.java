@@ -1,26 +1,20 @@
 package io.github.mcpauthz.setup;
 
-import io.github.mcpauthz.core.McpRealm;
-import io.github.mcpauthz.core.McpServerRegistry;
-import org.jboss.logging.Logger;
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
-import org.keycloak.models.AbstractKeycloakTransaction;
 import org.keycloak.models.RealmModel;
-import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.services.resources.admin.ext.AdminRealmResourceProvider;
 import org.keycloak.services.resources.admin.ext.AdminRealmResourceProviderFactory;
 
 /**
- * Serves {@link McpAdminResource} at {@code /admin/realms/{realm}/mcp-authz}, and finishes the MCP set-up of
- * realms created with MCP enabled (a realm JSON with the attribute {@code mcp.enabled=true}) right after import.
+ * Serves {@link McpAdminResource} at {@code /admin/realms/{realm}/mcp-authz}; at start-up it registers the
+ * {@link McpRealmLifecycle} listener.
  */
 public class McpAdminResourceProviderFactory implements AdminRealmResourceProviderFactory {
 
     public static final String ID = "mcp-authz";
 
-    private static final Logger LOG = Logger.getLogger(McpAdminResourceProviderFactory.class);
 
     @Override
     public AdminRealmResourceProvider create(KeycloakSession session) {
@@ -40,35 +34,8 @@ public class McpAdminResourceProviderFactory implements AdminRealmResourceProvid
 
     @Override
     public void postInit(KeycloakSessionFactory factory) {
-        factory.register(event -> {
-            if (event instanceof RealmModel.RealmPostCreateEvent created) {
-                RealmModel realm = created.getCreatedRealm();
-                if (McpRealm.isEnabled(realm)) {
-                    // After the creating transaction commits, in a fresh one: only then are Keycloak's default
-                    // registration policies, added during the import, visible to the setup in every case.
-                    String realmId = realm.getId();
-                    created.getKeycloakSession().getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-                        @Override
-                        protected void commitImpl() {
-                            KeycloakModelUtils.runJobInTransaction(factory, session -> {
-                                RealmModel committed = session.realms().getRealm(realmId);
-                                if (committed != null && McpRealm.isEnabled(committed)) {
-                                    session.getContext().setRealm(committed);
-                                    McpRealmSetup.enable(session, committed);
-                                    LOG.infof("MCP support set up for realm %s", committed.getName());
-                                }
-                            });
-                        }
-
-                        @Override
-                        protected void rollbackImpl() {
-                        }
-                    });
-                }
-            } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
-                McpServerRegistry.forget(removed.getRealm().getId());
-            }
-        });
+        // Keycloak's only start-up hook is a provider factory's postInit; the work is the realm lifecycle's.
+        McpRealmLifecycle.register(factory);
     }
 
     @Override

@@ -96,7 +96,7 @@ public final class ClusterNode {
                 "--cache-embedded-network-bind-port=" + jgroupsPort,
                 "--truststore-paths=" + cluster.truststorePem(),
                 "--import-realm",
-                "--log-level=INFO,io.github.mcpauthz.registration.DynamicClientLimitsPolicyFactory:debug",
+                "--log-level=INFO,io.github.mcpauthz.core.client.DynamicClientCleanup:debug",
                 "--spi-client-registration-policy--mcp-dynamic-client-limits--cleanup-interval="
                         + cluster.cleanupIntervalSeconds()));
         return command;

@@ -11,6 +11,9 @@ import org.keycloak.events.EventBuilder;
 import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
+import org.keycloak.models.utils.KeycloakModelUtils;
+import org.keycloak.timer.TimerProvider;
 import org.keycloak.models.RealmModel;
 import org.keycloak.services.managers.ClientManager;
 import org.keycloak.services.managers.RealmManager;
@@ -75,5 +78,38 @@ public final class DynamicClientCleanup {
     private static long lastUsed(ClientModel client) {
         long last = DynamicClients.parseLong(client.getAttribute(DynamicClients.LAST_USED), -1);
         return last >= 0 ? last : DynamicClients.parseLong(client.getAttribute(DynamicClients.REGISTERED_AT), 0);
+    }
+
+    /**
+     * Runs the idle cleanup of every MCP realm every {@code intervalSeconds}, once per interval for the whole cluster:
+     * each node's timer fires, and the first to claim the interval in Keycloak's replicated single-use store runs it.
+     */
+    public static void schedule(KeycloakSessionFactory factory, long intervalSeconds) {
+        KeycloakModelUtils.runJobInTransaction(factory, session -> {
+            TimerProvider timer = session.getProvider(TimerProvider.class);
+            if (timer == null) {
+                LOG.warn("No timer provider: idle dynamic MCP clients will only be removed on demand");
+                return;
+            }
+            timer.schedule(() -> runOncePerCluster(factory, intervalSeconds), intervalSeconds * 1000,
+                    "mcp-dynamic-client-cleanup");
+        });
+    }
+
+    private static void runOncePerCluster(KeycloakSessionFactory factory, long interval) {
+        try {
+            KeycloakModelUtils.runJobInTransaction(factory, session -> {
+                long number = Time.currentTime() / interval;
+                String slot = "mcp-dynamic-client-cleanup:" + number;
+                if (!session.singleUseObjects().putIfAbsent(slot, interval)) {
+                    LOG.debugf("Dynamic MCP client cleanup slot %d: taken by another node", number);
+                    return; // Another node took this interval.
+                }
+                int deleted = cleanAllRealms(session);
+                LOG.debugf("Dynamic MCP client cleanup slot %d: ran on this node, deleted %d clients", number, deleted);
+            });
+        } catch (RuntimeException e) {
+            LOG.warn("Dynamic MCP client cleanup failed; it runs again next interval", e);
+        }
     }
 }
