@@ -1,5 +1,6 @@
 package io.github.keycloakmcpauthz.it;
 
+import io.github.keycloakmcpauthz.it.support.AdminApi;
 import io.github.keycloakmcpauthz.it.support.ClientKind;
 import io.github.keycloakmcpauthz.it.support.Jwt;
 import io.github.keycloakmcpauthz.it.support.KeycloakEnvironment;
@@ -28,10 +29,37 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 class OfflineTokenIT {
 
     private static Map<ClientKind, McpClient> clients;
+    private static AdminApi admin;
 
     @BeforeAll
     static void createClients(KeycloakEnvironment keycloak) {
         clients = ClientKind.createAll(keycloak, NAME, "mcp:tools offline_access");
+        admin = keycloak.admin();
+    }
+
+    /**
+     * The documented path for MCP clients whose refresh tokens should outlive the browser session: after the user's
+     * SSO session has ended (all her sessions logged out), a refresh token is {@code invalid_grant} but the offline
+     * token still refreshes, bound to its server.
+     */
+    @ParameterizedTest
+    @EnumSource(ClientKind.class)
+    void offlineTokenRefreshesAfterTheSessionEnded(ClientKind kind) {
+        McpClient client = clients.get(kind);
+        TokenResponse online = client.login(User.ALICE, DEMO_SERVER, "mcp:tools");
+        TokenResponse offline = client.login(User.ALICE, DEMO_SERVER, "mcp:tools offline_access");
+        assertEquals(200, online.status(), online::describe);
+        assertEquals(200, offline.status(), offline::describe);
+
+        AdminApi.expect(admin.post("/admin/realms/" + NAME + "/users/" + admin.userId(NAME, User.ALICE.username())
+                + "/logout", Map.of()), 204);
+
+        TokenResponse ended = client.refresh(online.refreshToken(), DEMO_SERVER);
+        assertEquals(400, ended.status(), ended::describe);
+        assertEquals("invalid_grant", ended.error(), ended::describe);
+        TokenResponse refreshed = client.refresh(offline.refreshToken(), DEMO_SERVER);
+        assertEquals(200, refreshed.status(), refreshed::describe);
+        assertEquals(List.of(DEMO_SERVER), refreshed.audience(), refreshed::describe);
     }
 
     @ParameterizedTest
