@@ -9,6 +9,7 @@ import io.github.keycloakmcpauthz.it.support.SdkOAuthClient;
 import io.github.keycloakmcpauthz.it.support.SdkOAuthClient.Challenge;
 import io.github.keycloakmcpauthz.it.support.SdkOAuthClient.RegistrationScope;
 import io.github.keycloakmcpauthz.it.support.TokenResponse;
+import io.github.keycloakmcpauthz.it.support.User;
 import io.github.mcpauthz.demo.DemoConfig;
 import io.github.mcpauthz.demo.DemoMcpServer;
 import io.modelcontextprotocol.client.McpSyncClient;
@@ -55,6 +56,8 @@ class DemoServerStepUpIT {
 
     private static final String SERVER_NAME = "Demo MCP server";
     private static final String OTHER_SERVER = "https://other.example.com/mcp";
+    /** A second user, so that each flow starts with no notes on the shared demo server. */
+    private static final User BOB = new User("bob", "bob-step-up");
 
     private static KeycloakEnvironment keycloak;
     private static DemoMcpServer demo;
@@ -78,6 +81,7 @@ class DemoServerStepUpIT {
         AdminApi admin = keycloak.admin();
         admin.createRealm(representation);
         admin.createUser(realm, ALICE.username(), ALICE.password());
+        admin.createUser(realm, BOB.username(), BOB.password());
     }
 
     @AfterAll
@@ -109,7 +113,7 @@ class DemoServerStepUpIT {
      */
     @Test
     void stepUpWorksForAClientRegisteredWithTheFirstChallengeScopeOnly() {
-        runStepUpFlow(new SdkOAuthClient(ALICE, RegistrationScope.FIRST_CHALLENGE), Set.of("mcp:tools"));
+        runStepUpFlow(new SdkOAuthClient(BOB, RegistrationScope.FIRST_CHALLENGE), Set.of("mcp:tools"));
     }
 
     private static void runStepUpFlow(SdkOAuthClient oauth, Set<String> registeredScopes) {
