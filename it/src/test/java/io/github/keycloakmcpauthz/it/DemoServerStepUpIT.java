@@ -8,6 +8,7 @@ import io.github.keycloakmcpauthz.it.support.KeycloakIT;
 import io.github.keycloakmcpauthz.it.support.SdkOAuthClient;
 import io.github.keycloakmcpauthz.it.support.SdkOAuthClient.Challenge;
 import io.github.keycloakmcpauthz.it.support.SdkOAuthClient.RegistrationScope;
+import io.github.keycloakmcpauthz.it.support.RealmJson;
 import io.github.keycloakmcpauthz.it.support.TokenResponse;
 import io.github.keycloakmcpauthz.it.support.User;
 import io.github.mcpauthz.demo.DemoConfig;
@@ -26,7 +27,6 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
@@ -68,16 +68,10 @@ class DemoServerStepUpIT {
         keycloak = environment;
         realm = "demo-step-up-" + Long.toString(System.nanoTime(), 36);
         demo = DemoMcpServer.start(new DemoConfig("127.0.0.1", 0, keycloak.issuer(realm), null));
-        Map<String, Object> representation = new LinkedHashMap<>();
-        representation.put("realm", realm);
-        representation.put("enabled", true);
-        representation.put("sslRequired", "external");
-        representation.put("revokeRefreshToken", true);
-        representation.put("refreshTokenMaxReuse", 0);
-        representation.put("attributes", Map.of("mcp.enabled", "true"));
-        representation.put("components", Map.of("org.keycloak.services.ui.extend.UiPageProvider", List.of(
-                server(SERVER_NAME, demo.resource(), List.of("mcp:tools", "mcp:write")),
-                server("Other MCP server", OTHER_SERVER, List.of("other:read")))));
+        Map<String, Object> representation = RealmJson.mcpRealm(realm).set("sslRequired", "external")
+                .rotatingRefreshTokens()
+                .server(SERVER_NAME, demo.resource(), List.of("mcp:tools", "mcp:write"))
+                .server("Other MCP server", OTHER_SERVER, List.of("other:read")).build();
         AdminApi admin = keycloak.admin();
         admin.createRealm(representation);
         admin.createUser(realm, ALICE.username(), ALICE.password());
@@ -227,16 +221,5 @@ class DemoServerStepUpIT {
     private static String text(CallToolResult result) {
         assertNotEquals(Boolean.TRUE, result.isError(), result::toString);
         return ((TextContent) result.content().get(0)).text();
-    }
-
-    private static Map<String, Object> server(String name, String resource, List<String> scopes) {
-        return Map.of(
-                "name", name,
-                "providerId", "mcp-servers",
-                "config", Map.of(
-                        "resource", List.of(resource),
-                        "display-name", List.of(name),
-                        "scopes", scopes,
-                        "default-resource", List.of("false")));
     }
 }

@@ -7,6 +7,7 @@ import io.github.keycloakmcpauthz.it.support.ClientKind;
 import io.github.keycloakmcpauthz.it.support.HttpResult;
 import io.github.keycloakmcpauthz.it.support.KeycloakEnvironment;
 import io.github.keycloakmcpauthz.it.support.KeycloakIT;
+import io.github.keycloakmcpauthz.it.support.RealmJson;
 import io.github.keycloakmcpauthz.it.support.McpClient;
 import io.github.keycloakmcpauthz.it.support.TokenResponse;
 import io.github.keycloakmcpauthz.it.support.User;
@@ -177,17 +178,9 @@ class ServerRegistryIT {
      */
     @Test
     void realmImportWithAReservedScopeIsRefused() {
-        String realm = "reserved-import-" + Long.toString(System.nanoTime(), 36);
-        Map<String, Object> representation = new LinkedHashMap<>();
-        representation.put("realm", realm);
-        representation.put("enabled", true);
-        representation.put("attributes", Map.of("mcp.enabled", "true"));
-        representation.put("components", Map.of("org.keycloak.services.ui.extend.UiPageProvider", List.of(Map.of(
-                "name", "Reserved",
-                "providerId", "mcp-servers",
-                "config", Map.of(
-                        "resource", List.of("https://reserved.example.com/mcp"),
-                        "scopes", List.of("mcp:tools", "mcp-server:smuggled"))))));
+        String realm = RealmJson.uniqueName("reserved-import");
+        Map<String, Object> representation = RealmJson.mcpRealm(realm)
+                .server("Reserved", "https://reserved.example.com/mcp", List.of("mcp:tools", "mcp-server:smuggled")).build();
 
         HttpResult result = admin.post("/admin/realms", representation);
 
