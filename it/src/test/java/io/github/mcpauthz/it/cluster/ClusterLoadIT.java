@@ -1,0 +1,96 @@
+package io.github.mcpauthz.it.cluster;
+
+import io.github.mcpauthz.it.support.AdminApi;
+import io.github.mcpauthz.it.support.ClusterKeycloak;
+import io.github.mcpauthz.it.support.KeycloakIT;
+import io.github.mcpauthz.it.support.McpTestRealm;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * {@code cluster.load.clients} (50) simulated MCP clients for {@code cluster.load.seconds} (120) against both nodes
+ * (round-robin per request), each looping registration, consent, code, token and refresh with {@code resource}, and a
+ * second authorization that must find the consent. Prints counts and latency percentiles; fails on any HTTP 5xx, any
+ * token whose {@code aud} is not exactly the server, any consent asked again, any other wrong step.
+ */
+@KeycloakIT
+class ClusterLoadIT {
+
+    @Test
+    void fiftyMcpClientsForTwoMinutesAgainstBothNodes() throws Exception {
+        ClusterKeycloak cluster = ClusterKeycloak.get();
+        int clients = Integer.getInteger("cluster.load.clients", 50);
+        Duration duration = Duration.ofSeconds(Long.getLong("cluster.load.seconds", 120));
+        cluster.roundRobin();
+        try (McpTestRealm realm = McpTestRealm.create(cluster, "cluster-load")) {
+            // No cap: with a cap, every registration of the realm waits for a lock on the realm's row (cluster-wide),
+            // and 50 clients registering in a loop on 2 busy cores queue behind it for longer than the 30 s lock
+            // timeout (then 503 temporarily_unavailable). The cap under concurrency is ClusterBehaviourIT's.
+            realm.anonymousLimits(Map.of("registrations-per-address", "0", "max-dynamic-clients", "0"));
+            SimulatedMcpClient.Tally tally = new SimulatedMcpClient.Tally();
+            long errorsBefore = cluster.balancer().serverErrorCount();
+            long badGatewayBefore = cluster.balancer().badGatewayCount();
+            long[] servedBefore = {cluster.node(1).servedCount(), cluster.node(2).servedCount()};
+            long answeredBefore = cluster.balancer().answeredCount();
+            long begin = System.nanoTime();
+            long end = begin + duration.toNanos();
+
+            ExecutorService pool = Executors.newFixedThreadPool(clients);
+            List<Future<?>> workers = new ArrayList<>();
+            for (int c = 0; c < clients; c++) {
+                int number = c;
+                workers.add(pool.submit(() -> {
+                    int round = 0;
+                    while (System.nanoTime() < end) {
+                        try {
+                            SimulatedMcpClient.run(realm, McpTestRealm.SERVER, "Load " + number + "." + round++, tally);
+                        } catch (RuntimeException e) {
+                            tally.fail(e);
+                        }
+                    }
+                }));
+            }
+            pool.shutdown();
+            if (!pool.awaitTermination(duration.toSeconds() + 300, TimeUnit.SECONDS)) {
+                pool.shutdownNow();
+            }
+            for (Future<?> worker : workers) {
+                worker.get(1, TimeUnit.SECONDS);
+            }
+            double seconds = (System.nanoTime() - begin) / 1e9;
+            long serverErrors = cluster.balancer().serverErrorCount() - errorsBefore;
+            long badGateway = cluster.balancer().badGatewayCount() - badGatewayBefore;
+            long requests = cluster.balancer().answeredCount() - answeredBefore;
+            long registered = AdminApi.expect(realm.admin().dynamicClients(realm.name()), 200).json().size();
+
+            System.out.printf("%n[load] %d MCP clients for %.0f s against %s%n", clients, seconds, cluster);
+            System.out.printf("[load] rounds completed %d, failed rounds %d, HTTP requests %d (%.0f/s; node 1 %d, "
+                            + "node 2 %d), HTTP 5xx %d, balancer 502 %d, wrong aud %d, lost consents %d, dynamic "
+                            + "clients %d%n", tally.rounds.get(), tally.failures.get(), requests, requests / seconds,
+                    cluster.node(1).servedCount() - servedBefore[0], cluster.node(2).servedCount() - servedBefore[1],
+                    serverErrors, badGateway, tally.wrongAudience.get(), tally.lostConsents.get(), registered);
+            System.out.print(tally.latencies().lines().map(l -> "[load] " + l + "\n").reduce("", String::concat));
+            tally.failureSamples.forEach(f -> System.out.println("[load] failure: " + f));
+
+            assertEquals(0, serverErrors, "HTTP 5xx");
+            assertEquals(0, badGateway, "requests no node answered");
+            assertEquals(0, tally.wrongAudience.get(), "tokens with a wrong aud");
+            assertEquals(0, tally.lostConsents.get(), "consents asked again");
+            assertEquals(0, tally.failures.get(), () -> "failed rounds: " + tally.failureSamples);
+            assertTrue(tally.rounds.get() >= clients, "every client completed at least one round: " + tally.rounds);
+            assertEquals(tally.count(SimulatedMcpClient.Step.REGISTER), registered,
+                    "every registration left exactly one dynamic client");
+        }
+    }
+}
