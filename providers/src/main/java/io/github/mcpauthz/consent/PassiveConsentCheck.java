@@ -48,17 +48,17 @@ public class PassiveConsentCheck implements AuthorizationEndpointCheckProvider {
         if (!McpRealm.isEnabled(checker.getRealm())) {
             return;
         }
+        ClientModel client = checker.getClient();
+        String prompt = checker.getAuthorizationEndpointRequest().getPrompt();
+        if (client == null || !client.isConsentRequired() || !TokenUtil.hasPrompt(prompt, OIDCLoginProtocol.PROMPT_VALUE_NONE)) {
+            return;
+        }
         McpServer server;
         try {
             server = ResourceBinding.forAuthorization(McpServerRegistry.index(checker.getRealm()),
                     checker.getAuthorizationEndpointRequest().getResource());
         } catch (ResourceBinding.InvalidTargetException e) {
             return; // The audience feature refuses it as invalid_target.
-        }
-        ClientModel client = checker.getClient();
-        String prompt = checker.getAuthorizationEndpointRequest().getPrompt();
-        if (client == null || !client.isConsentRequired() || !TokenUtil.hasPrompt(prompt, OIDCLoginProtocol.PROMPT_VALUE_NONE)) {
-            return;
         }
         RealmModel realm = checker.getRealm();
         AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(session, realm, true);

@@ -36,6 +36,9 @@ public final class McpServerIndex {
             }
         }
         this.defaultServer = def;
+        // Read-only from here on: callers get the lists themselves, not copies.
+        byScope.replaceAll((scope, list) -> List.copyOf(list));
+        byClientId.replaceAll((clientId, list) -> List.copyOf(list));
     }
 
     public Optional<McpServer> find(CanonicalResource resource) {
@@ -66,15 +69,9 @@ public final class McpServerIndex {
         return byScope.getOrDefault(scope, List.of());
     }
 
-    /** Every registered server, in no particular order. */
-    public Collection<McpServer> servers() {
-        return java.util.Collections.unmodifiableCollection(byResource.values());
-    }
-
     /** The servers whose registry entry names {@code clientId} as the client they exchange tokens with. */
     public List<McpServer> servedBy(String clientId) {
-        List<McpServer> servers = clientId == null ? null : byClientId.get(clientId);
-        return servers == null ? List.of() : List.copyOf(servers);
+        return clientId == null ? List.of() : byClientId.getOrDefault(clientId, List.of());
     }
 
     public int size() {

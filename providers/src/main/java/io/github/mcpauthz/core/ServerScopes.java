@@ -104,13 +104,36 @@ public final class ServerScopes {
      * @return true when the client was changed
      */
     public static boolean attach(RealmModel realm, ClientModel client, McpServer server) {
-        if (server.scopes().isEmpty()) {
+        Map<String, McpServer> wanted = new HashMap<>();
+        server.scopes().forEach(name -> wanted.put(name, server));
+        return attachMissing(realm, client, wanted);
+    }
+
+    /**
+     * Attaches the named server scopes to the client as optional scopes (a dynamic client that asked for them when it
+     * registered). Names that are no server's scope are ignored.
+     */
+    public static void attachNamed(RealmModel realm, ClientModel client, McpServerIndex index, Collection<String> names) {
+        Map<String, McpServer> wanted = new HashMap<>();
+        for (String name : names) {
+            List<McpServer> servers = index.serversWithScope(name);
+            if (!servers.isEmpty()) {
+                wanted.put(name, servers.get(0));
+            }
+        }
+        attachMissing(realm, client, wanted);
+    }
+
+    /** Attaches those of {@code wanted} (scope name to a server that has it) that the client has neither way. */
+    private static boolean attachMissing(RealmModel realm, ClientModel client, Map<String, McpServer> wanted) {
+        if (wanted.isEmpty()) {
             return false;
         }
         Map<String, ClientScopeModel> optional = client.getClientScopes(false);
         Map<String, ClientScopeModel> defaults = null;
-        Set<ClientScopeModel> missing = null;
-        for (String name : server.scopes()) {
+        Set<ClientScopeModel> missing = new HashSet<>();
+        for (Map.Entry<String, McpServer> entry : wanted.entrySet()) {
+            String name = entry.getKey();
             if (optional.containsKey(name)) {
                 continue;
             }
@@ -121,40 +144,13 @@ public final class ServerScopes {
                 continue;
             }
             ClientScopeModel scope = find(realm, name);
-            if (scope == null) {
-                scope = create(realm, name, server);
-            }
-            if (missing == null) {
-                missing = new HashSet<>();
-            }
-            missing.add(scope);
+            missing.add(scope != null ? scope : create(realm, name, entry.getValue()));
         }
-        if (missing == null) {
+        if (missing.isEmpty()) {
             return false;
         }
         client.addClientScopes(missing, false);
         return true;
-    }
-
-    /**
-     * Attaches the named server scopes to the client as optional scopes (a dynamic client that asked for them when it
-     * registered). Names that are no server's scope are ignored.
-     */
-    public static void attachNamed(RealmModel realm, ClientModel client, McpServerIndex index, Collection<String> names) {
-        Map<String, ClientScopeModel> have = new HashMap<>(client.getClientScopes(false));
-        have.putAll(client.getClientScopes(true));
-        Set<ClientScopeModel> missing = new HashSet<>();
-        for (String name : names) {
-            List<McpServer> servers = index.serversWithScope(name);
-            if (servers.isEmpty() || have.containsKey(name)) {
-                continue;
-            }
-            ClientScopeModel scope = find(realm, name);
-            missing.add(scope != null ? scope : create(realm, name, servers.get(0)));
-        }
-        if (!missing.isEmpty()) {
-            client.addClientScopes(missing, false);
-        }
     }
 
     /**
@@ -181,14 +177,6 @@ public final class ServerScopes {
             }
         }
         return dropped ? kept.toString() : scopeParameter;
-    }
-
-    /** Scope names of a {@code scope} value that belong to a registered server of the index. */
-    public static List<String> serverScopes(McpServerIndex index, String scopeParameter) {
-        if (scopeParameter == null || scopeParameter.isBlank()) {
-            return List.of();
-        }
-        return java.util.Arrays.stream(scopeParameter.split(" ")).filter(index::isServerScope).distinct().toList();
     }
 
     /**

@@ -28,10 +28,6 @@ import io.github.mcpauthz.core.McpServerIndex;
  */
 final class RegistryExchangePolicy {
 
-    static final String INVALID_REQUEST = OAuthErrorException.INVALID_REQUEST;
-    static final String INVALID_TARGET = OAuthErrorException.INVALID_TARGET;
-    static final String INVALID_SCOPE = OAuthErrorException.INVALID_SCOPE;
-    static final String UNAUTHORIZED_CLIENT = OAuthErrorException.UNAUTHORIZED_CLIENT;
 
     /** Claim of the exchanged token that records who acted (RFC 8693 section 4.1). */
     static final String ACT = "act";
@@ -68,22 +64,22 @@ final class RegistryExchangePolicy {
             throws ExchangeRefusedException {
         List<McpServer> servers = serversIn(index, audience);
         if (servers.size() != 1) {
-            throw new ExchangeRefusedException(INVALID_REQUEST,
+            throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST,
                     "The subject_token must be issued for exactly one MCP server; it names " + servers.size());
         }
         McpServer server = servers.get(0);
         if (clientId.equals(server.clientId())) {
             if (publicClient) {
-                throw new ExchangeRefusedException(UNAUTHORIZED_CLIENT,
+                throw new ExchangeRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT,
                         "Client " + clientId + " is a public client; only a confidential client can exchange tokens");
             }
             return server;
         }
         if (!index.servedBy(clientId).isEmpty()) {
-            throw new ExchangeRefusedException(INVALID_REQUEST, "The subject_token was issued for MCP server "
+            throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST, "The subject_token was issued for MCP server "
                     + server.audience() + ", not for an MCP server client " + clientId + " acts for");
         }
-        throw new ExchangeRefusedException(UNAUTHORIZED_CLIENT, "Client " + clientId
+        throw new ExchangeRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT, "Client " + clientId
                 + " is not the token exchange client of MCP server " + server.audience());
     }
 
@@ -103,7 +99,7 @@ final class RegistryExchangePolicy {
             values.addAll(resources);
         }
         if (values.isEmpty()) {
-            throw new ExchangeRefusedException(INVALID_REQUEST, "The audience or resource parameter is required: "
+            throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST, "The audience or resource parameter is required: "
                     + "the downstream API the token is for");
         }
         Set<Target> targets = new LinkedHashSet<>();
@@ -111,7 +107,7 @@ final class RegistryExchangePolicy {
             targets.add(allowedTarget(index, server, value));
         }
         if (targets.size() > 1) {
-            throw new ExchangeRefusedException(INVALID_TARGET,
+            throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET,
                     "A token exchange names one downstream audience; this request names " + targets.size());
         }
         return targets.iterator().next();
@@ -126,13 +122,13 @@ final class RegistryExchangePolicy {
                     return new Target(other, null);
                 }
             }
-            throw new ExchangeRefusedException(INVALID_TARGET, "MCP server " + server.audience()
+            throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET, "MCP server " + server.audience()
                     + " may not exchange tokens for MCP server " + other.audience());
         }
         if (server.exchangeAudiences().contains(value)) {
             return new Target(null, value);
         }
-        throw new ExchangeRefusedException(INVALID_TARGET, "'" + printable(value)
+        throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET, "'" + printable(value)
                 + "' is not an audience MCP server " + server.audience() + " may exchange tokens for");
     }
 
@@ -151,7 +147,7 @@ final class RegistryExchangePolicy {
         Set<String> extra = split(requested);
         extra.removeAll(granted);
         if (!extra.isEmpty()) {
-            throw new ExchangeRefusedException(INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
+            throw new ExchangeRefusedException(OAuthErrorException.INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
                     + " was not granted to the subject_token (" + String.join(" ", granted) + ")");
         }
         return String.join(" ", split(requested));

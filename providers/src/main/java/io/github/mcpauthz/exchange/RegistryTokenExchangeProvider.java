@@ -84,7 +84,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
                     client.isPublicClient());
             String requestedType = params.getRequestedTokenType();
             if (requestedType != null && !OAuth2Constants.ACCESS_TOKEN_TYPE.equals(requestedType)) {
-                throw new ExchangeRefusedException(RegistryExchangePolicy.INVALID_REQUEST, "requested_token_type "
+                throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST, "requested_token_type "
                         + RegistryExchangePolicy.printable(requestedType) + " is not supported for an MCP server's token; "
                         + "only " + OAuth2Constants.ACCESS_TOKEN_TYPE);
             }
@@ -92,7 +92,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
             if (target.clientId() != null) {
                 targetClient = realm.getClientByClientId(target.clientId());
                 if (targetClient == null || !targetClient.isEnabled()) {
-                    throw new ExchangeRefusedException(RegistryExchangePolicy.INVALID_TARGET,
+                    throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET,
                             "Client " + target.clientId() + " is not available as a token exchange audience");
                 }
             }
@@ -104,7 +104,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
             throw refuse(e);
         }
         if (!TokenManager.isValidScope(session, scope, client)) {
-            throw refuse(new ExchangeRefusedException(RegistryExchangePolicy.INVALID_SCOPE,
+            throw refuse(new ExchangeRefusedException(OAuthErrorException.INVALID_SCOPE,
                     "Scope " + RegistryExchangePolicy.printable(scope) + " is not available to client " + client.getClientId()));
         }
         previousActor = token.getOtherClaims().get(RegistryExchangePolicy.ACT);
@@ -173,7 +173,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
 
     private CorsErrorResponseException refuse(ExchangeRefusedException e) {
         event.detail(Details.REASON, e.getMessage());
-        event.error(RegistryExchangePolicy.UNAUTHORIZED_CLIENT.equals(e.error()) ? Errors.NOT_ALLOWED : Errors.INVALID_REQUEST);
+        event.error(OAuthErrorException.UNAUTHORIZED_CLIENT.equals(e.error()) ? Errors.NOT_ALLOWED : Errors.INVALID_REQUEST);
         return new CorsErrorResponseException(cors, e.error(), e.getMessage(), Response.Status.BAD_REQUEST);
     }
 }

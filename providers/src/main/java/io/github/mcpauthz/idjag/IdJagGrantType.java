@@ -1,5 +1,7 @@
 package io.github.mcpauthz.idjag;
 
+import org.keycloak.OAuthErrorException;
+
 import java.util.HashSet;
 import java.util.Set;
 import java.util.stream.Collectors;
@@ -83,7 +85,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
             throw e;
         } catch (RuntimeException e) {
             // Keycloak's validators report every failure as a RuntimeException with a description.
-            throw refuse(IdJagPolicy.INVALID_GRANT, e.getMessage() == null ? "Invalid ID-JAG" : e.getMessage());
+            throw refuse(OAuthErrorException.INVALID_GRANT, e.getMessage() == null ? "Invalid ID-JAG" : e.getMessage());
         }
     }
 
@@ -94,7 +96,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
 
         // 1. Everything that needs no key: refusals only, nothing is stored.
         if (client.isPublicClient()) {
-            throw new IdJagRefusedException(IdJagPolicy.UNAUTHORIZED_CLIENT, "A public client cannot use an ID-JAG");
+            throw new IdJagRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT, "A public client cannot use an ID-JAG");
         }
         IdJagPolicy.checkClaims(jws.getHeader().getType(), jwt, client.getClientId(), issuer);
         IdentityProviderModel idp = trustedProvider(jwt.getIssuer());
@@ -104,7 +106,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
             scope = null;
         }
         if (!TokenManager.isValidScope(session, scope, client)) {
-            throw new IdJagRefusedException(IdJagPolicy.INVALID_SCOPE, "Scope " + IdJagPolicy.printable(scope)
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_SCOPE, "Scope " + IdJagPolicy.printable(scope)
                     + " is not available to client " + client.getClientId());
         }
         event.detail(Details.AUDIENCE, server.audience());
@@ -112,7 +114,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         // 2. The signature with the provider's keys, then expiry and replay (the jti is stored only now).
         JWTAuthorizationGrantProvider provider = IdentityBrokerService.getIdentityProvider(session, idp, JWTAuthorizationGrantProvider.class);
         if (provider == null) {
-            throw new IdJagRefusedException(IdJagPolicy.INVALID_GRANT, "Identity provider " + idp.getAlias()
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "Identity provider " + idp.getAlias()
                     + " cannot verify JWT authorization grants");
         }
         ClientAssertionState state = new ClientAssertionState(OAuth2Constants.JWT_AUTHORIZATION_GRANT, assertion, jws, jwt);
@@ -121,7 +123,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         validator.validateSignatureAlgorithm(provider.getAssertionSignatureAlg());
         BrokeredIdentityContext identity = provider.validateAuthorizationGrantAssertion(validator);
         if (identity == null) {
-            throw new IdJagRefusedException(IdJagPolicy.INVALID_GRANT, "The ID-JAG's signature does not verify");
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG's signature does not verify");
         }
         validator.validateTokenActive(provider.getAllowedClockSkew(), provider.getMaxAllowedExpiration(), false);
 
@@ -129,13 +131,13 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         UserModel user = session.users().getUserByFederatedIdentity(realm, new FederatedIdentityModel(idp.getAlias(),
                 identity.getId(), identity.getUsername(), identity.getToken()));
         if (user == null || !user.isEnabled() || user.getRequiredActionsStream().findAny().isPresent()) {
-            throw new IdJagRefusedException(IdJagPolicy.INVALID_GRANT, "No active user of this realm is linked to "
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "No active user of this realm is linked to "
                     + "identity provider " + idp.getAlias() + " as " + IdJagPolicy.printable(jwt.getSubject()));
         }
         event.user(user);
         event.detail(Details.USERNAME, user.getUsername());
         if (!TokenManager.verifyConsentStillAvailable(session, user, client, null, scope)) {
-            throw new IdJagRefusedException(IdJagPolicy.INVALID_SCOPE, "Missing consents for the client " + client.getClientId());
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_SCOPE, "Missing consents for the client " + client.getClientId());
         }
         try {
             session.clientPolicy().triggerOnEvent(new JWTAuthorizationGrantContext(session, validator, idp.getAlias()));
@@ -172,13 +174,13 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
             idp = null; // Two providers with the same issuer: trust neither.
         }
         if (idp == null || !idp.isEnabled()) {
-            throw new IdJagRefusedException(IdJagPolicy.INVALID_GRANT, "Unknown issuer: " + IdJagPolicy.printable(iss)
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "Unknown issuer: " + IdJagPolicy.printable(iss)
                     + " is not an identity provider this realm trusts for JWT authorization grants");
         }
         OIDCAdvancedConfigWrapper config = OIDCAdvancedConfigWrapper.fromClientModel(client);
         if (!Boolean.parseBoolean(client.getAttribute(OIDCConfigAttributes.JWT_AUTHORIZATION_GRANT_ENABLED))
                 || !config.getJWTAuthorizationGrantAllowedIdentityProviders().contains(idp.getAlias())) {
-            throw new IdJagRefusedException(IdJagPolicy.UNAUTHORIZED_CLIENT, "Client " + client.getClientId()
+            throw new IdJagRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT, "Client " + client.getClientId()
                     + " is not allowed to use JWT authorization grants from identity provider " + idp.getAlias());
         }
         event.detail(Details.IDENTITY_PROVIDER, idp.getAlias());
@@ -206,7 +208,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
 
     private CorsErrorResponseException refuse(String error, String description) {
         event.detail(Details.REASON, description);
-        event.error(IdJagPolicy.UNAUTHORIZED_CLIENT.equals(error) ? Errors.NOT_ALLOWED : Errors.INVALID_REQUEST);
+        event.error(OAuthErrorException.UNAUTHORIZED_CLIENT.equals(error) ? Errors.NOT_ALLOWED : Errors.INVALID_REQUEST);
         return new CorsErrorResponseException(cors, error, description, Response.Status.BAD_REQUEST);
     }
 

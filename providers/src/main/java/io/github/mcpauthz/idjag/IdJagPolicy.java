@@ -22,10 +22,6 @@ final class IdJagPolicy {
     /** JWT {@code typ} header of an ID-JAG. */
     static final String TYP = "oauth-id-jag+jwt";
 
-    static final String INVALID_GRANT = OAuthErrorException.INVALID_GRANT;
-    static final String INVALID_TARGET = OAuthErrorException.INVALID_TARGET;
-    static final String INVALID_SCOPE = OAuthErrorException.INVALID_SCOPE;
-    static final String UNAUTHORIZED_CLIENT = OAuthErrorException.UNAUTHORIZED_CLIENT;
 
     private IdJagPolicy() {
     }
@@ -38,25 +34,25 @@ final class IdJagPolicy {
     /** {@code typ}, {@code client_id}, {@code aud}, {@code iat}, {@code exp} and {@code jti} present and as required. */
     static void checkClaims(String typ, JsonWebToken jwt, String clientId, String issuer) throws IdJagRefusedException {
         if (!TYP.equalsIgnoreCase(typ)) {
-            throw new IdJagRefusedException(INVALID_GRANT, "The assertion's typ header must be " + TYP + ", not "
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The assertion's typ header must be " + TYP + ", not "
                     + (typ == null ? "absent" : printable(typ)));
         }
         Object assertedClient = jwt.getOtherClaims().get("client_id");
         if (!(assertedClient instanceof String s) || !s.equals(clientId)) {
-            throw new IdJagRefusedException(INVALID_GRANT, "The ID-JAG's client_id "
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG's client_id "
                     + (assertedClient == null ? "is missing" : "'" + printable(String.valueOf(assertedClient)) + "'")
                     + "; it must be the authenticated client " + clientId);
         }
         String[] aud = jwt.getAudience();
         if (aud == null || aud.length != 1 || !issuer.equals(aud[0])) {
-            throw new IdJagRefusedException(INVALID_GRANT, "The ID-JAG's aud must be exactly this authorization "
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG's aud must be exactly this authorization "
                     + "server's issuer " + issuer);
         }
         if (jwt.getIssuer() == null || jwt.getSubject() == null) {
-            throw new IdJagRefusedException(INVALID_GRANT, "The ID-JAG must have iss and sub claims");
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG must have iss and sub claims");
         }
         if (jwt.getIat() == null || jwt.getExp() == null || jwt.getId() == null) {
-            throw new IdJagRefusedException(INVALID_GRANT, "The ID-JAG must have iat, exp and jti claims");
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG must have iat, exp and jti claims");
         }
     }
 
@@ -67,21 +63,21 @@ final class IdJagPolicy {
     static McpServer server(McpServerIndex index, JsonWebToken jwt, List<String> requestedResources) throws IdJagRefusedException {
         Object resource = jwt.getOtherClaims().get("resource");
         if (!(resource instanceof String value)) {
-            throw new IdJagRefusedException(INVALID_TARGET, "The ID-JAG must name the MCP server in a resource claim (a string)");
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "The ID-JAG must name the MCP server in a resource claim (a string)");
         }
         McpServer server = find(index, value);
         if (server == null) {
-            throw new IdJagRefusedException(INVALID_TARGET, "Unknown resource: " + printable(value)
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "Unknown resource: " + printable(value)
                     + " is not an MCP server registered in this realm");
         }
         if (requestedResources != null) {
             if (requestedResources.size() > 1) {
-                throw new IdJagRefusedException(INVALID_TARGET, "Invalid resource: the resource parameter must be sent at most once");
+                throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "Invalid resource: the resource parameter must be sent at most once");
             }
             for (String requested : requestedResources) {
                 McpServer other = find(index, requested);
                 if (other == null || !other.equals(server)) {
-                    throw new IdJagRefusedException(INVALID_TARGET, "resource " + printable(requested)
+                    throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "resource " + printable(requested)
                             + " does not match the ID-JAG's resource " + server.audience());
                 }
             }
@@ -102,7 +98,7 @@ final class IdJagPolicy {
         Set<String> extra = split(requested);
         extra.removeAll(asserted);
         if (!extra.isEmpty()) {
-            throw new IdJagRefusedException(INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
+            throw new IdJagRefusedException(OAuthErrorException.INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
                     + " is not in the ID-JAG's scope (" + String.join(" ", asserted) + ")");
         }
         return String.join(" ", split(requested));
