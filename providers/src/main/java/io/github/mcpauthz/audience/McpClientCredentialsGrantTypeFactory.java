@@ -1,30 +1,91 @@
 package io.github.mcpauthz.audience;
 
+import java.util.List;
+import java.util.Set;
+
 import io.github.mcpauthz.core.KeycloakCompat;
+import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.McpServer;
+import io.github.mcpauthz.core.McpServerRegistry;
+import io.github.mcpauthz.core.ServerScopes;
 import jakarta.ws.rs.core.Response;
+import org.keycloak.OAuth2Constants;
+import org.keycloak.OAuthErrorException;
+import org.keycloak.events.Details;
+import org.keycloak.events.Errors;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.protocol.oidc.grants.ClientCredentialsGrantType;
 import org.keycloak.protocol.oidc.grants.ClientCredentialsGrantTypeFactory;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.services.CorsErrorResponseException;
 
 /**
- * Keycloak's client_credentials grant, with a {@code resource} parameter refused as {@code invalid_target} in MCP
- * realms before the grant does anything. Same id as the built-in factory, which it replaces; everything else is
- * Keycloak's code.
+ * Keycloak's client_credentials grant, with machine clients in MCP realms: a {@code resource} names the one registered
+ * MCP server the token is for, and only a server whose registry entry lists the client as a machine client may be
+ * named ({@link TokenRequestResourceChecks#machineServer}); anything else is {@code invalid_target} before the grant
+ * does anything. Another server's scopes in {@code scope} are dropped. Keycloak's own checks come first: a public,
+ * bearer-only or service-account-less client stays {@code unauthorized_client}. Same id as the built-in factory,
+ * which it replaces; everything else is Keycloak's code. {@link ResourceAudiencePostProcessor} sets {@code aud}.
  */
 public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrantTypeFactory {
 
     @Override
-    public OAuth2GrantType create(KeycloakSession session) {
+    public OAuth2GrantType create(KeycloakSession keycloakSession) {
         if (!KeycloakCompat.supported()) {
-            return super.create(session);
+            return super.create(keycloakSession);
         }
         return new ClientCredentialsGrantType() {
+
+            /** The server of this request, once checked; null without {@code resource}. */
+            private McpServer server;
+
+            @Override
+            public Set<String> getSupportedMultivaluedRequestParameters() {
+                return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+            }
+
             @Override
             public Response process(Context context) {
-                TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "the client credentials grant");
+                if (!McpRealm.isEnabled(context.getRealm())) {
+                    return super.process(context);
+                }
+                TokenRequestResourceChecks.rejectRepeated(context);
+                List<String> resources = context.getFormParams().get(OAuth2Constants.RESOURCE);
+                ClientModel client = context.getClient();
+                if (resources != null && !resources.isEmpty() && mayUseGrant(client)) {
+                    server = TokenRequestResourceChecks.machineServer(context, resources.get(0));
+                }
+                // Without resource: Keycloak's grant; the token names no MCP server. A client that may not use the
+                // grant at all gets Keycloak's unauthorized_client.
                 return super.process(context);
             }
+
+            @Override
+            protected String getRequestedScopes() {
+                if (server == null) {
+                    return super.getRequestedScopes();
+                }
+                String scope = ServerScopes.withoutForeign(McpServerRegistry.index(realm), server,
+                        formParams.getFirst(OAuth2Constants.SCOPE));
+                if (scope != null && scope.isBlank()) {
+                    scope = null;
+                }
+                if (!TokenManager.isValidScope(session, scope, client)) {
+                    String errorMessage = "Invalid scopes: " + scope;
+                    event.detail(Details.REASON, errorMessage);
+                    event.error(Errors.INVALID_REQUEST);
+                    throw new CorsErrorResponseException(cors, OAuthErrorException.INVALID_SCOPE, errorMessage,
+                            Response.Status.BAD_REQUEST);
+                }
+                return scope;
+            }
         };
+    }
+
+    /** Keycloak's own conditions for the grant, which it checks (and answers) first. */
+    private static boolean mayUseGrant(ClientModel client) {
+        return client != null && !client.isBearerOnly() && !client.isPublicClient() && client.isServiceAccountsEnabled();
     }
 }

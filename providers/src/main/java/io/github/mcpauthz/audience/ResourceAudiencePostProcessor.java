@@ -18,6 +18,7 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.http.HttpRequest;
 import org.keycloak.common.Profile;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -35,7 +36,9 @@ import org.keycloak.representations.AccessToken;
  * the authorization code (or kept in the refresh token); a {@code resource} on the token request may repeat it
  * in any equivalent spelling but not change it. The access token's {@code aud} becomes that server's canonical
  * URI and nothing else. Without a resource the token names no MCP server, unless the realm has a default server.
- * Grants without an authorization request (device code, CIBA, client credentials, password, ...) bind no server:
+ * A client credentials request names the server an admin allowed the machine client ({@link
+ * ResourceBinding#forMachineClient}). Other grants without an authorization request (device code, CIBA, password,
+ * client credentials without resource, ...) bind no server:
  * {@code resource} is refused and their tokens name no MCP server. Token exchange keeps a server in {@code aud}
  * only when the exchange asked for it.
  *
@@ -156,8 +159,12 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         } else if (context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class) != null) {
             // A grant that checked a registered server itself (ID-JAG: the assertion's resource).
             bound = context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
+        } else if (OAuth2Constants.CLIENT_CREDENTIALS.equals(grantType) && requested != null) {
+            // A machine client: the server an admin allowed it (checked before the grant ran, and again here).
+            ClientModel client = context.clientSessionCtx().getClientSession().getClient();
+            return ResourceBinding.forMachineClient(index, client.getClientId(), DynamicClients.isDynamic(client), requested);
         } else {
-            // Device code, CIBA, client credentials, password, ...: no authorization request bound a server and the
+            // Device code, CIBA, password, client credentials without resource, ...: no authorization request bound a server and the
             // user approved none, so the token names no MCP server (not even the default one).
             if (requested != null) {
                 throw new InvalidTargetException(ResourceBinding.notSupportedFor(

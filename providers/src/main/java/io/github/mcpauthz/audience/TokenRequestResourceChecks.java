@@ -11,6 +11,8 @@ import io.github.mcpauthz.core.InvalidResourceException;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpServerRegistry;
+import io.github.mcpauthz.core.client.DynamicClients;
+import org.keycloak.models.ClientModel;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.events.Details;
@@ -56,8 +58,7 @@ final class TokenRequestResourceChecks {
     }
 
     /**
-     * Rejects {@code resource} on a grant that had no authorization request to bind it (device code, CIBA, client
-     * credentials, password), before the grant consumes anything (a device code or CIBA request stays usable).
+     * Rejects {@code resource} on a grant that had no authorization request to bind it (device code, CIBA, password), before the grant consumes anything (a device code or CIBA request stays usable).
      * {@link ResourceAudiencePostProcessor} refuses it for any other such grant.
      */
     static void rejectResourceForUnboundGrant(OAuth2GrantType.Context context, String grant) {
@@ -69,6 +70,23 @@ final class TokenRequestResourceChecks {
             String description = ResourceBinding.notSupportedFor(grant);
             context.getEvent().detail(Details.REASON, description).error(ResourceBinding.INVALID_TARGET);
             throw new CorsErrorResponseException(context.getCors(), ResourceBinding.INVALID_TARGET, description,
+                    Response.Status.BAD_REQUEST);
+        }
+    }
+
+    /**
+     * The server a client credentials request with {@code resource} is for ({@link ResourceBinding#forMachineClient});
+     * refuses the request with {@code invalid_target} otherwise. Call only for an authenticated client that Keycloak
+     * lets use the grant (confidential, service accounts on).
+     */
+    static McpServer machineServer(OAuth2GrantType.Context context, String requested) {
+        ClientModel client = context.getClient();
+        try {
+            return ResourceBinding.forMachineClient(McpServerRegistry.index(context.getRealm()), client.getClientId(),
+                    DynamicClients.isDynamic(client), requested);
+        } catch (ResourceBinding.InvalidTargetException e) {
+            context.getEvent().detail(Details.REASON, e.getMessage()).error(ResourceBinding.INVALID_TARGET);
+            throw new CorsErrorResponseException(context.getCors(), ResourceBinding.INVALID_TARGET, e.getMessage(),
                     Response.Status.BAD_REQUEST);
         }
     }

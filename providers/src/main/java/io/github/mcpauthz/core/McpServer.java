@@ -13,13 +13,22 @@ import java.util.List;
  * @param clientId    client id of the Keycloak client the server authenticates as for token exchange, or null
  * @param exchangeAudiences downstream audiences the server may exchange its tokens for: registered servers' resource
  *                    URIs or Keycloak client ids (empty: none)
+ * @param machineClients client ids of the confidential Keycloak clients an admin allows to get tokens for this server
+ *                    with the client credentials grant (empty: none)
  */
 public record McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
-                        String clientId, List<String> exchangeAudiences) {
+                        String clientId, List<String> exchangeAudiences, List<String> machineClients) {
 
     public McpServer {
         scopes = List.copyOf(scopes);
         exchangeAudiences = exchangeAudiences == null ? List.of() : List.copyOf(exchangeAudiences);
+        machineClients = machineClients == null ? List.of() : List.copyOf(machineClients);
+    }
+
+    /** A server without machine clients. */
+    public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
+                     String clientId, List<String> exchangeAudiences) {
+        this(id, resource, name, scopes, defaultForRealm, clientId, exchangeAudiences, List.of());
     }
 
     /** A server without token exchange. */

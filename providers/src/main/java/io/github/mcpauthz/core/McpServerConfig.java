@@ -22,10 +22,13 @@ public final class McpServerConfig {
     public static final String DEFAULT = "default-resource";
     public static final String CLIENT_ID = "exchange-client-id";
     public static final String EXCHANGE_AUDIENCES = "exchange-audiences";
+    public static final String MACHINE_CLIENTS = "machine-clients";
 
     /** Longest client id or downstream audience accepted, and the most downstream audiences per server. */
     public static final int MAX_CLIENT_ID_LENGTH = 255;
     public static final int MAX_EXCHANGE_AUDIENCES = 50;
+    /** The most machine clients (client credentials grant) per server. */
+    public static final int MAX_MACHINE_CLIENTS = 100;
 
     private McpServerConfig() {
     }
@@ -51,8 +54,15 @@ public final class McpServerConfig {
                 audiences.add(audience);
             }
         }
+        List<String> machineClients = new ArrayList<>();
+        for (String machineClient : distinctValues(model, MACHINE_CLIENTS)) {
+            if (invalidIdentifier(machineClient, "machine client ID") == null && machineClients.size() < MAX_MACHINE_CLIENTS) {
+                machineClients.add(machineClient);
+            }
+        }
         return new McpServer(model.getId(), resource, name.strip(), scopes, Boolean.parseBoolean(model.get(DEFAULT)),
-                clientId != null && invalidIdentifier(clientId, "client ID") == null ? clientId : null, audiences);
+                clientId != null && invalidIdentifier(clientId, "client ID") == null ? clientId : null, audiences,
+                machineClients);
     }
 
 
@@ -63,11 +73,16 @@ public final class McpServerConfig {
 
     /** The configured downstream audiences, stripped, without blanks and repetitions. */
     private static List<String> exchangeAudiences(ComponentModel model) {
+        return distinctValues(model, EXCHANGE_AUDIENCES);
+    }
+
+    /** The values of a multi-valued key, stripped, without blanks and repetitions, in order. */
+    private static List<String> distinctValues(ComponentModel model, String key) {
         List<String> out = new ArrayList<>();
-        List<String> configured = model.getConfig().getList(EXCHANGE_AUDIENCES);
-        for (String audience : configured == null ? List.<String>of() : configured) {
-            if (audience != null && !audience.isBlank() && !out.contains(audience.strip())) {
-                out.add(audience.strip());
+        List<String> configured = model.getConfig().getList(key);
+        for (String value : configured == null ? List.<String>of() : configured) {
+            if (value != null && !value.isBlank() && !out.contains(value.strip())) {
+                out.add(value.strip());
             }
         }
         return out;
@@ -99,6 +114,19 @@ public final class McpServerConfig {
         }
         for (int i = 0; problem == null && i < audiences.size(); i++) {
             problem = invalidIdentifier(audiences.get(i), "Token exchange audience");
+        }
+        if (problem != null) {
+            throw new ComponentValidationException(problem);
+        }
+    }
+
+    /** Refuses machine-client settings that {@link #toServer} would silently drop. */
+    public static void validateMachineClients(ComponentModel model) throws ComponentValidationException {
+        List<String> clients = distinctValues(model, MACHINE_CLIENTS);
+        String problem = clients.size() > MAX_MACHINE_CLIENTS
+                ? "At most " + MAX_MACHINE_CLIENTS + " machine clients per MCP server" : null;
+        for (int i = 0; problem == null && i < clients.size(); i++) {
+            problem = invalidIdentifier(clients.get(i), "Machine client ID");
         }
         if (problem != null) {
             throw new ComponentValidationException(problem);

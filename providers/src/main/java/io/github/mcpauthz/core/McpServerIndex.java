@@ -18,6 +18,7 @@ public final class McpServerIndex {
     private final Map<String, McpServer> byResource = new HashMap<>();
     private final Map<String, List<McpServer>> byScope = new HashMap<>();
     private final Map<String, List<McpServer>> byClientId = new HashMap<>();
+    private final Map<String, List<McpServer>> byMachineClient = new HashMap<>();
     private final McpServer defaultServer;
 
     public McpServerIndex(Collection<McpServer> servers) {
@@ -31,6 +32,9 @@ public final class McpServerIndex {
             if (server.clientId() != null) {
                 byClientId.computeIfAbsent(server.clientId(), k -> new ArrayList<>(1)).add(server);
             }
+            for (String machineClient : server.machineClients()) {
+                byMachineClient.computeIfAbsent(machineClient, k -> new ArrayList<>(1)).add(server);
+            }
             if (server.defaultForRealm() && def == null) {
                 def = server;
             }
@@ -39,6 +43,7 @@ public final class McpServerIndex {
         // Read-only from here on: callers get the lists themselves, not copies.
         byScope.replaceAll((scope, list) -> List.copyOf(list));
         byClientId.replaceAll((clientId, list) -> List.copyOf(list));
+        byMachineClient.replaceAll((clientId, list) -> List.copyOf(list));
     }
 
     public Optional<McpServer> find(CanonicalResource resource) {
@@ -72,6 +77,11 @@ public final class McpServerIndex {
     /** The servers whose registry entry names {@code clientId} as the client they exchange tokens with. */
     public List<McpServer> servedBy(String clientId) {
         return clientId == null ? List.of() : byClientId.getOrDefault(clientId, List.of());
+    }
+
+    /** The servers whose registry entry lists {@code clientId} as a machine client (client credentials grant). */
+    public List<McpServer> machineServers(String clientId) {
+        return clientId == null ? List.of() : byMachineClient.getOrDefault(clientId, List.of());
     }
 
     public int size() {

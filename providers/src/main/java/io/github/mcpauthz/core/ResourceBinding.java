@@ -5,7 +5,8 @@ import org.keycloak.OAuthErrorException;
 /**
  * The one rule that binds a token to an MCP server, with its error texts. An authorization request may name a
  * registered server ({@link #forAuthorization}); the code, and the refresh tokens that follow, are then bound to it,
- * and a token request may repeat that server but never name another ({@link #boundServer}). Grants without an
+ * and a token request may repeat that server but never name another ({@link #boundServer}). A client credentials
+ * request names the server an admin allowed the machine client ({@link #forMachineClient}). Other grants without an
  * authorization request bind no server ({@link #notSupportedFor}). Every refusal is {@value #INVALID_TARGET}.
  */
 public final class ResourceBinding {
@@ -72,6 +73,31 @@ public final class ResourceBinding {
             }
         }
         return boundServer;
+    }
+
+    /**
+     * The server a client credentials request ({@code grant_type=client_credentials} with {@code resource}) is for: a
+     * machine client gets tokens only for the servers whose registry entry lists it, and never when it registered
+     * itself (DCR or a client ID metadata document). One hash lookup, no scan.
+     *
+     * @param clientId  the authenticated, confidential client
+     * @param dynamic   whether the client registered itself
+     * @param requested the request's {@code resource}
+     * @throws InvalidTargetException for a malformed or unknown resource, a dynamic client, or a server that does not
+     *                                list the client
+     */
+    public static McpServer forMachineClient(McpServerIndex index, String clientId, boolean dynamic, String requested)
+            throws InvalidTargetException {
+        McpServer server = resolve(index, requested);
+        if (dynamic) {
+            throw new InvalidTargetException("Client " + clientId + " registered itself; only a client an admin "
+                    + "created can get tokens for an MCP server with the client credentials grant");
+        }
+        if (!index.machineServers(clientId).contains(server)) {
+            throw new InvalidTargetException("Client " + clientId + " may not get tokens for MCP server "
+                    + server.audience() + " with the client credentials grant: it is not one of the server's machine clients");
+        }
+        return server;
     }
 
     /**

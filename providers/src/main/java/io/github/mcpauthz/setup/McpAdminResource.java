@@ -359,6 +359,21 @@ public class McpAdminResource {
             }
             model.getConfig().put(McpServerConfig.EXCHANGE_AUDIENCES, list);
         }
+        if (body.containsKey("machineClients")) {
+            Object clients = body.get("machineClients");
+            List<String> list = new ArrayList<>();
+            if (clients instanceof List<?> l) {
+                for (Object o : l) {
+                    if (!(o instanceof String)) {
+                        return "machineClients must be a list of strings";
+                    }
+                    list.add((String) o);
+                }
+            } else if (clients != null) {
+                return "machineClients must be a list of strings";
+            }
+            model.getConfig().put(McpServerConfig.MACHINE_CLIENTS, list);
+        }
         return null;
     }
 

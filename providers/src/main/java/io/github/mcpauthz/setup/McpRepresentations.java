@@ -30,11 +30,11 @@ public final class McpRepresentations {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Server(String id, String resource, String name, List<String> scopes,
                          @JsonProperty("default") boolean defaultForRealm, String clientId,
-                         List<String> exchangeAudiences) {
+                         List<String> exchangeAudiences, List<String> machineClients) {
 
         static Server of(McpServer server) {
             return new Server(server.id(), server.resource().uri(), server.name(), server.scopes(),
-                    server.defaultForRealm(), server.clientId(), server.exchangeAudiences());
+                    server.defaultForRealm(), server.clientId(), server.exchangeAudiences(), server.machineClients());
         }
     }
 

@@ -77,6 +77,14 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
                     + "exchanged token names exactly one of them in 'aud', keeps the user and at most the scopes "
                     + "the user granted, and records this server in 'act'. Empty (the default): none.")
             .add()
+            .property().name(MACHINE_CLIENTS).label("Machine clients").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Client IDs of the confidential Keycloak clients (service accounts on, client_secret_basic or "
+                    + "private_key_jwt) that may get tokens for this MCP server without a user, through the "
+                    + "client_credentials grant with resource=<this server's resource URI>. The token's audience is "
+                    + "exactly this server and its scope at most this server's scopes the client has and asks for. "
+                    + "Any other client, including dynamically registered ones, gets invalid_target. At most "
+                    + MAX_MACHINE_CLIENTS + ". Empty (the default): none.")
+            .add()
             .build();
 
     @Override
@@ -107,6 +115,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
             throw new ComponentValidationException("Invalid MCP server scopes: " + e.getMessage());
         }
         McpServerConfig.validateExchangeSettings(model);
+        McpServerConfig.validateMachineClients(model);
         if (server.name().length() > 200) {
             throw new ComponentValidationException("MCP server display name is longer than 200 characters");
         }
@@ -141,6 +150,11 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
             model.getConfig().remove(EXCHANGE_AUDIENCES);
         } else {
             model.getConfig().put(EXCHANGE_AUDIENCES, new ArrayList<>(server.exchangeAudiences()));
+        }
+        if (server.machineClients().isEmpty()) {
+            model.getConfig().remove(MACHINE_CLIENTS);
+        } else {
+            model.getConfig().put(MACHINE_CLIENTS, new ArrayList<>(server.machineClients()));
         }
         if (model.getName() == null || model.getName().isBlank()) {
             model.setName(server.name());
