@@ -24,7 +24,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Grants with no authorization request (device authorization, client credentials, password, token exchange) bind
- * no MCP server and ask no consent per server. In an MCP realm they refuse {@code resource} with
+ * no MCP server and ask no consent per server. In an MCP realm they refuse {@code resource} (client credentials: unless
+ * the server lists the client as a machine client, see {@link MachineClientIT}) with
  * {@code invalid_target} (before anything is consumed: a device code stays usable), and their tokens name no MCP
  * server, even when a protocol mapper of the client adds the server's URI to {@code aud}. Token exchange keeps such
  * a mapper-added server only when the exchange asked for exactly that server.
@@ -123,8 +124,15 @@ class UnboundGrantsIT {
     // --- client credentials and password ----------------------------------------------------------------------------
 
     @Test
-    void clientCredentialsWithResourceIsInvalidTarget() {
-        assertInvalidTarget(clientCredentials().resource(SERVER).send());
+    void clientCredentialsWithResourceIsInvalidTargetForAClientNoServerLists() {
+        // Machine clients are allowed per server (MachineClientIT); this client is listed on none.
+        TokenResponse refused = clientCredentials().resource(SERVER).send();
+        assertEquals(400, refused.status(), refused::describe);
+        assertEquals("invalid_target", refused.error(), refused::describe);
+        assertEquals("Client " + machine.clientId() + " may not get tokens for MCP server " + SERVER
+                + " with the client credentials grant: it is not one of the server's machine clients",
+                refused.errorDescription(), refused::describe);
+        assertNull(refused.accessToken(), refused::describe);
     }
 
     @Test

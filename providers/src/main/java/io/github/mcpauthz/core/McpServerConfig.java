@@ -54,8 +54,9 @@ public final class McpServerConfig {
                 audiences.add(audience);
             }
         }
+        // Sorted: Keycloak does not keep the order of a multi-valued component setting.
         List<String> machineClients = new ArrayList<>();
-        for (String machineClient : distinctValues(model, MACHINE_CLIENTS)) {
+        for (String machineClient : distinctValues(model, MACHINE_CLIENTS).stream().sorted().toList()) {
             if (invalidIdentifier(machineClient, "machine client ID") == null && machineClients.size() < MAX_MACHINE_CLIENTS) {
                 machineClients.add(machineClient);
             }

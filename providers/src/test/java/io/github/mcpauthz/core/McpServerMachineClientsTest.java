@@ -42,9 +42,9 @@ class McpServerMachineClientsTest {
     }
 
     @Test
-    void clientIdsAreStrippedAndDeduplicatedInOrder() throws Exception {
+    void clientIdsAreStrippedDeduplicatedAndSorted() throws Exception {
         McpServer server = McpServerConfig.toServer(model("files", FILES, List.of(" b ", "a", "", "b", "https://agent.example/id")));
-        assertEquals(List.of("b", "a", "https://agent.example/id"), server.machineClients());
+        assertEquals(List.of("a", "b", "https://agent.example/id"), server.machineClients());
     }
 
     @Test
