@@ -80,8 +80,8 @@ class MachineClientIT {
         ClientKey key = ClientKey.generateRsa();
         signer = McpClient.of(realm.issuer(), jwtClient("signer", key), null, ClientAuthentication.privateKeyJwt(key));
         String reporterSecret = secret();
-        reporter = McpClient.of(realm.issuer(), secretClient("reporter", reporterSecret, List.of(SERVER_SCOPE, MAIL_SCOPE)),
-                null, ClientAuthentication.secretBasic(reporterSecret));
+        reporter = McpClient.of(realm.issuer(), secretClient("reporter", reporterSecret, List.of(SERVER_SCOPE, MAIL_SCOPE),
+                Map.of("client_credentials.use_refresh_token", "true")), null, ClientAuthentication.secretBasic(reporterSecret));
         String strangerSecret = secret();
         stranger = McpClient.of(realm.issuer(), secretClient("stranger", strangerSecret, List.of(SERVER_SCOPE, MAIL_SCOPE)),
                 null, ClientAuthentication.secretBasic(strangerSecret));
@@ -164,6 +164,19 @@ class MachineClientIT {
     }
 
     @Test
+    void aServerTokenComesWithoutRefreshTokenEvenWhenTheClientTurnedThemOn() {
+        // reporter has "use refresh tokens for client credentials grant" on: Keycloak's own token gets one ...
+        TokenResponse unbound = clientCredentials(reporter).send();
+        assertEquals(200, unbound.status(), unbound::describe);
+        assertTrue(unbound.refreshToken() != null, "the client setting is on: " + unbound.describe());
+
+        // ... a token for a server does not: a refresh would skip the check of the server's machine clients.
+        TokenResponse files = clientCredentials(reporter).resource(SERVER).send();
+        assertEquals(200, files.status(), files::describe);
+        assertNull(files.refreshToken(), files::describe);
+    }
+
+    @Test
     void equivalentSpellingOfTheResourceGivesTheStoredUri() {
         TokenResponse tokens = clientCredentials(batch).resource("HTTPS://Files.Example.com:443/mcp/").send();
 
@@ -209,10 +222,20 @@ class MachineClientIT {
     }
 
     @Test
-    void aClientListedOnNoServerIsInvalidTarget() {
-        assertRefused(clientCredentials(stranger).resource(SERVER).send(), 400, "invalid_target",
-                "Client " + stranger.clientId() + " may not get tokens for MCP server " + SERVER
-                        + " with the client credentials grant: it is not one of the server's machine clients");
+    void aClientListedOnNoServerIsInvalidTargetAndAnEvent() {
+        String description = "Client " + stranger.clientId() + " may not get tokens for MCP server " + SERVER
+                + " with the client credentials grant: it is not one of the server's machine clients";
+        assertRefused(clientCredentials(stranger).resource(SERVER).send(), 400, "invalid_target", description);
+
+        JsonNode recorded = null;
+        for (JsonNode event : realm.admin().events(realm.name(), "CLIENT_LOGIN_ERROR")) {
+            if (stranger.clientId().equals(event.path("clientId").asText())) {
+                recorded = event;
+            }
+        }
+        assertTrue(recorded != null, "no CLIENT_LOGIN_ERROR event for " + stranger.clientId());
+        assertEquals("invalid_target", recorded.path("error").asText(), recorded::toString);
+        assertEquals(description, recorded.path("details").path("reason").asText(), recorded::toString);
     }
 
     @Test
@@ -346,7 +369,12 @@ class MachineClientIT {
     }
 
     private static String secretClient(String prefix, String secret, List<String> optionalScopes) {
+        return secretClient(prefix, secret, optionalScopes, Map.of());
+    }
+
+    private static String secretClient(String prefix, String secret, List<String> optionalScopes, Map<String, String> attributes) {
         Map<String, Object> client = baseClient(prefix, optionalScopes);
+        client.put("attributes", attributes);
         client.put("clientAuthenticatorType", "client-secret");
         client.put("secret", secret);
         realm.admin().createClient(realm.name(), client);

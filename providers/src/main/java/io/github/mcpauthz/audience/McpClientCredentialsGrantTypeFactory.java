@@ -25,7 +25,7 @@ import org.keycloak.services.CorsErrorResponseException;
  * Keycloak's client_credentials grant, with machine clients in MCP realms: a {@code resource} names the one registered
  * MCP server the token is for, and only a server whose registry entry lists the client as a machine client may be
  * named ({@link TokenRequestResourceChecks#machineServer}); anything else is {@code invalid_target} before the grant
- * does anything. Another server's scopes in {@code scope} are dropped. Keycloak's own checks come first: a public,
+ * does anything. Another server's scopes in {@code scope} are dropped, and no refresh token is issued. Keycloak's own checks come first: a public,
  * bearer-only or service-account-less client stays {@code unauthorized_client}. Same id as the built-in factory,
  * which it replaces; everything else is Keycloak's code. {@link ResourceAudiencePostProcessor} sets {@code aud}.
  */
@@ -60,6 +60,16 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
                 // Without resource: Keycloak's grant; the token names no MCP server. A client that may not use the
                 // grant at all gets Keycloak's unauthorized_client.
                 return super.process(context);
+            }
+
+            /**
+             * No refresh token for a machine client's server token, even when the client's "use refresh tokens for
+             * client credentials grant" is on: a refresh would skip the registry check, so removing the client from
+             * the server would not stop it. The client asks for a new token instead.
+             */
+            @Override
+            protected boolean useRefreshToken() {
+                return server == null && super.useRefreshToken();
             }
 
             @Override
