@@ -13,18 +13,31 @@ import java.util.List;
  * @param clientId    client id of the Keycloak client the server authenticates as for token exchange, or null
  * @param exchangeAudiences downstream audiences the server may exchange its tokens for: registered servers' resource
  *                    URIs or Keycloak client ids (empty: none)
+ * @param access      who may get tokens for the server and which roles they carry ({@link ServerAccess#OPEN}: everyone, none)
  */
 public record McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
-                        String clientId, List<String> exchangeAudiences) {
+                        String clientId, List<String> exchangeAudiences, ServerAccess access) {
 
     public McpServer {
         scopes = List.copyOf(scopes);
         exchangeAudiences = exchangeAudiences == null ? List.of() : List.copyOf(exchangeAudiences);
+        access = access == null ? ServerAccess.OPEN : access;
+    }
+
+    /** A server open to every user, without roles in its tokens. */
+    public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
+                     String clientId, List<String> exchangeAudiences) {
+        this(id, resource, name, scopes, defaultForRealm, clientId, exchangeAudiences, ServerAccess.OPEN);
     }
 
     /** A server without token exchange. */
     public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm) {
         this(id, resource, name, scopes, defaultForRealm, null, List.of());
+    }
+
+    /** The Keycloak client whose client roles are this server's roles: the roles client, else the exchange client. */
+    public String rolesClientId() {
+        return access.rolesClientId() != null ? access.rolesClientId() : clientId;
     }
 
     /** The audience value tokens for this server carry. */

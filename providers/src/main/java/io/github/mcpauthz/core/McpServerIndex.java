@@ -18,6 +18,8 @@ public final class McpServerIndex {
     private final Map<String, McpServer> byResource = new HashMap<>();
     private final Map<String, List<McpServer>> byScope = new HashMap<>();
     private final Map<String, List<McpServer>> byClientId = new HashMap<>();
+    /** The servers with an access rule or roles in their tokens, by resource: what token issuance looks up. */
+    private final Map<String, McpServer> governed = new HashMap<>();
     private final McpServer defaultServer;
 
     public McpServerIndex(Collection<McpServer> servers) {
@@ -30,6 +32,9 @@ public final class McpServerIndex {
             }
             if (server.clientId() != null) {
                 byClientId.computeIfAbsent(server.clientId(), k -> new ArrayList<>(1)).add(server);
+            }
+            if (server.access().governsTokens()) {
+                governed.putIfAbsent(server.resource().matchKey(), server);
             }
             if (server.defaultForRealm() && def == null) {
                 def = server;
@@ -72,6 +77,21 @@ public final class McpServerIndex {
     /** The servers whose registry entry names {@code clientId} as the client they exchange tokens with. */
     public List<McpServer> servedBy(String clientId) {
         return clientId == null ? List.of() : byClientId.getOrDefault(clientId, List.of());
+    }
+
+    /**
+     * The registered server {@code audience} names (any spelling) when that server has an access rule or puts roles in
+     * its tokens; empty otherwise, at once when no server of the realm has such settings.
+     */
+    public Optional<McpServer> governedServer(String audience) {
+        if (governed.isEmpty() || audience == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(governed.get(CanonicalResource.parse(audience).matchKey()));
+        } catch (InvalidResourceException e) {
+            return Optional.empty();
+        }
     }
 
     public int size() {

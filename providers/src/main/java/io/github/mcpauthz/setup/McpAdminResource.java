@@ -178,8 +178,11 @@ public class McpAdminResource {
             if (problem == null) {
                 try {
                     server = McpServerConfig.toServer(model);
+                    McpServerConfig.validateAccessSettings(model);
                 } catch (InvalidResourceException | IllegalArgumentException e) {
                     problem = "invalid server: " + e.getMessage();
+                } catch (ComponentValidationException e) {
+                    problem = e.getMessage();
                 }
             }
             if (problem == null) {
@@ -358,6 +361,40 @@ public class McpAdminResource {
                 return "exchangeAudiences must be a list of strings";
             }
             model.getConfig().put(McpServerConfig.EXCHANGE_AUDIENCES, list);
+        }
+        return applyAccess(model, body);
+    }
+
+    /** {@code access} (list, {@code []} clears), {@code tokenRoles} and {@code rolesClientId} (null or "" clears). */
+    private static String applyAccess(ComponentModel model, Map<String, Object> body) {
+        if (body.containsKey("access")) {
+            Object access = body.get("access");
+            List<String> list = new ArrayList<>();
+            if (access instanceof List<?> l) {
+                for (Object o : l) {
+                    if (!(o instanceof String)) {
+                        return "access must be a list of strings";
+                    }
+                    list.add((String) o);
+                }
+            } else if (access != null) {
+                return "access must be a list of strings";
+            }
+            model.getConfig().put(McpServerConfig.ACCESS_RULE, list);
+        }
+        for (String[] field : new String[][] {{"tokenRoles", McpServerConfig.TOKEN_ROLES},
+                {"rolesClientId", McpServerConfig.ROLES_CLIENT_ID}}) {
+            if (body.containsKey(field[0])) {
+                Object value = body.get(field[0]);
+                if (value != null && !(value instanceof String)) {
+                    return field[0] + " must be a string";
+                }
+                if (value == null || ((String) value).isBlank()) {
+                    model.getConfig().remove(field[1]);
+                } else {
+                    model.put(field[1], (String) value);
+                }
+            }
         }
         return null;
     }
