@@ -281,7 +281,10 @@ class ServerAccessIT {
         json.put("lastName", "Test");
         json.put("enabled", true);
         json.put("credentials", List.of(Map.of("type", "password", "value", user.password(), "temporary", false)));
-        json.put("realmRoles", realmRoles);
+        // An imported user with realmRoles gets exactly those: the realm's default roles (offline_access, ...) too.
+        List<String> roles = new ArrayList<>(realmRoles);
+        roles.add("default-roles-" + realm);
+        json.put("realmRoles", roles);
         json.put("clientRoles", clientRoles);
         json.put("groups", groups);
         return json;

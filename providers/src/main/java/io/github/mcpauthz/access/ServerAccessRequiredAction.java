@@ -11,6 +11,7 @@ import org.keycloak.authentication.RequiredActionContext;
 import org.keycloak.authentication.RequiredActionProvider;
 import org.keycloak.events.Details;
 import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.UserModel;
@@ -84,7 +85,8 @@ public class ServerAccessRequiredAction implements RequiredActionProvider {
         RealmModel realm = context.getRealm();
         AuthenticationSessionModel authSession = context.getAuthenticationSession();
         ClientModel client = authSession.getClient();
-        EventBuilder event = context.getEvent().clone();
+        // Keycloak's builder says CUSTOM_REQUIRED_ACTION here; the refusal is a failed login.
+        EventBuilder event = context.getEvent().clone().event(EventType.LOGIN);
         event.client(client).user(context.getUser())
                 .detail(RESOURCE_DETAIL, server.audience())
                 .detail(Details.REASON, description)
