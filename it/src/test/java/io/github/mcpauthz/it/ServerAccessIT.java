@@ -27,6 +27,7 @@ import static io.github.mcpauthz.it.support.ConsentAssertions.assertErrorRedirec
 import static io.github.mcpauthz.it.support.ConsentAssertions.assertInvalidGrant;
 import static io.github.mcpauthz.it.support.ConsentAssertions.assertNothingShown;
 import static io.github.mcpauthz.it.support.ConsentAssertions.assertTokenFor;
+import static io.github.mcpauthz.it.support.ConsentAssertions.passiveRequest;
 import static io.github.mcpauthz.it.support.ConsentAssertions.request;
 import static io.github.mcpauthz.it.support.ConsentBrowser.Answer.ALLOW;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -42,7 +43,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *       (never another server's client's), recomputed at refresh;</li>
  *   <li>a user it does not admit is sent back after login, and again on a silent SSO re-login, with
  *       {@code access_denied}, {@code state} and {@code iss} and no code, and a {@code LOGIN_ERROR} event;</li>
- *   <li>a user who loses the role gets {@code invalid_grant} at the next refresh, online and offline, with an event;</li>
+ *   <li>a user who loses the role gets {@code invalid_grant} at the next refresh, online and offline, with an event,
+ *       and {@code access_denied} at the next authorization, {@code prompt=none} included;</li>
  *   <li>group rules count subgroups, client-role rules and realm roles in the claim; a server without settings is
  *       unchanged.</li>
  * </ul>
@@ -194,10 +196,16 @@ class ServerAccessIT {
         JsonNode event = deniedEvent("REFRESH_TOKEN_ERROR", carolId, 2);
         assertEquals(ADMIN_SERVER, event.path("details").path("resource").asText(), event::toString);
 
-        // And the next authorization ends with access_denied, without a password prompt.
+        // And the next authorization ends with access_denied, without a password prompt; prompt=none too (she has
+        // consented to the client for this server, so this is not consent_required).
         Outcome after = browser.authorize(request(client, ADMIN_SERVER, "admin:read"), CAROL, ALLOW);
         assertErrorRedirect(after, "access_denied", issuer);
         assertNothingShown(after);
+        Outcome passive = browser.authorize(passiveRequest(client, ADMIN_SERVER, "admin:read"), CAROL, ALLOW);
+        assertErrorRedirect(passive, "access_denied", issuer);
+        assertEquals(description, passive.response().errorDescription(), passive::describe);
+        assertNothingShown(passive);
+        deniedEvent("LOGIN_ERROR", carolId, 2);
     }
 
     @Test

@@ -177,7 +177,11 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         } else {
             model.getConfig().put(ACCESS_RULE, new ArrayList<>(access.rule().stream().map(ServerAccess.Entry::text).toList()));
         }
-        model.put(TOKEN_ROLES, access.tokenRoles().value());
+        if (access.tokenRoles() == ServerAccess.TokenRoles.NONE) {
+            model.getConfig().remove(TOKEN_ROLES);
+        } else {
+            model.put(TOKEN_ROLES, access.tokenRoles().value());
+        }
         String rolesClientId = model.get(ROLES_CLIENT_ID);
         if (rolesClientId == null || rolesClientId.isBlank()) {
             model.getConfig().remove(ROLES_CLIENT_ID);
