@@ -16,13 +16,20 @@ import java.util.function.BiFunction;
 
 /**
  * The demo's tools and the scope each needs: {@code whoami} and {@code read_notes} need {@value Scopes#TOOLS},
- * {@code add_note} needs {@value Scopes#WRITE}. Notes live in memory, per user ({@code sub}), bounded.
+ * {@code add_note} needs {@value Scopes#WRITE}, {@code all_notes} needs {@value Scopes#TOOLS} and the role
+ * {@value Roles#ADMIN} in the token's {@value Roles#CLAIM} claim. Notes live in memory, per user ({@code sub}), bounded.
+ *
+ * <p>A missing role is a tool error ({@code isError: true} with the reason), not an HTTP 403: asking the user to
+ * authorize again cannot give a role, so the client must not start a step-up (which a 403 {@code insufficient_scope}
+ * would), and MCP clients show a tool error to the user and the model, where another 403 ends the call as a transport
+ * failure.
  */
 final class DemoTools {
 
     static final String WHOAMI = "whoami";
     static final String READ_NOTES = "read_notes";
     static final String ADD_NOTE = "add_note";
+    static final String ALL_NOTES = "all_notes";
 
     /** Context key of the verified token (put there by the transport's context extractor). */
     static final String TOKEN_KEY = "token";
@@ -30,7 +37,11 @@ final class DemoTools {
     private static final Map<String, String> REQUIRED_SCOPES = Map.of(
             WHOAMI, Scopes.TOOLS,
             READ_NOTES, Scopes.TOOLS,
-            ADD_NOTE, Scopes.WRITE);
+            ADD_NOTE, Scopes.WRITE,
+            ALL_NOTES, Scopes.TOOLS);
+
+    /** Tools that also need a role in the token's roles claim. */
+    private static final Map<String, String> REQUIRED_ROLES = Map.of(ALL_NOTES, Roles.ADMIN);
 
     static final int MAX_NOTE_LENGTH = 500;
     static final int MAX_NOTES_PER_USER = 50;
@@ -55,7 +66,15 @@ final class DemoTools {
                                 "properties", Map.of("text", Map.of("type", "string", "maxLength", MAX_NOTE_LENGTH,
                                         "description", "the note")),
                                 "required", List.of("text")),
-                        this::addNote));
+                        this::addNote),
+                tool(ALL_NOTES, "Notes of all users (admin)", "Counts the notes of every user. Needs scope "
+                        + Scopes.TOOLS + " and the role " + Roles.ADMIN + " (token claim '" + Roles.CLAIM + "').",
+                        Map.of("type", "object"), this::allNotes));
+    }
+
+    /** The role {@code tool} needs besides its scope, or null. */
+    static String requiredRole(String tool) {
+        return REQUIRED_ROLES.get(tool);
     }
 
     private static SyncToolSpecification tool(String name, String title, String description, Map<String, Object> schema,
@@ -70,6 +89,11 @@ final class DemoTools {
             String needed = REQUIRED_SCOPES.get(name);
             if (!token.scopes().contains(needed)) {
                 return error("tool " + name + " needs scope " + needed);
+            }
+            String role = REQUIRED_ROLES.get(name);
+            if (role != null && !Roles.of(token.claims()).contains(role)) {
+                return error("forbidden: tool " + name + " needs the role " + role + "; the token's " + Roles.CLAIM
+                        + " claim has " + new TreeSet<>(Roles.of(token.claims())) + ". Ask an administrator for the role.");
             }
             return handler.apply(token, request);
         }).build();
@@ -111,6 +135,18 @@ final class DemoTools {
             mine.add(note.strip());
             return CallToolResult.builder().addTextContent("added note " + mine.size()).build();
         }
+    }
+
+    private CallToolResult allNotes(VerifiedToken token, CallToolRequest request) {
+        int count = 0;
+        int users = 0;
+        for (List<String> mine : notes.values()) {
+            synchronized (mine) {
+                count += mine.size();
+                users += mine.isEmpty() ? 0 : 1;
+            }
+        }
+        return CallToolResult.builder().addTextContent(count + " note(s) of " + users + " user(s)").build();
     }
 
     private static String owner(VerifiedToken token) {

@@ -192,13 +192,48 @@ class DemoMcpServerTest {
         String token = realm.sign(realm.claims(server.resource(), "mcp:tools mcp:write").build());
         try (McpSyncClient client = sdkClient(token)) {
             client.initialize();
-            assertEquals(Set.of("whoami", "read_notes", "add_note"), client.listTools().tools().stream()
+            assertEquals(Set.of("whoami", "read_notes", "add_note", "all_notes"), client.listTools().tools().stream()
                     .map(tool -> tool.name()).collect(Collectors.toSet()));
             CallToolResult added = client.callTool(new CallToolRequest("add_note", Map.of("text", "buy milk")));
             assertNotEquals(Boolean.TRUE, added.isError(), added::toString);
             CallToolResult notes = client.callTool(new CallToolRequest("read_notes", Map.of()));
             assertEquals("1 note(s): buy milk", ((TextContent) notes.content().get(0)).text());
         }
+    }
+
+    @Test
+    void theAdminToolNeedsTheRoleInTheRolesClaimAndSaysSoAsAToolError() throws Exception {
+        String noRoles = realm.sign(realm.claims(server.resource(), "mcp:tools").build());
+        String otherRoles = realm.sign(realm.claims(server.resource(), "mcp:tools")
+                .claim("roles", List.of("reader", "default-roles-mcp")).build());
+        String roleAsString = realm.sign(realm.claims(server.resource(), "mcp:tools").claim("roles", "mcp-admin").build());
+        String admin = realm.sign(realm.claims(server.resource(), "mcp:tools")
+                .claim("roles", List.of("default-roles-mcp", "mcp-admin")).build());
+        String adminWithoutScope = realm.sign(realm.claims(server.resource(), "openid")
+                .claim("roles", List.of("mcp-admin")).build());
+        try (McpSyncClient client = sdkClient(noRoles)) {
+            client.initialize();
+            CallToolResult refused = client.callTool(new CallToolRequest("all_notes", Map.of()));
+            assertEquals(Boolean.TRUE, refused.isError(), refused::toString);
+            assertEquals("forbidden: tool all_notes needs the role mcp-admin; the token's roles claim has []. Ask an "
+                    + "administrator for the role.", ((TextContent) refused.content().get(0)).text());
+        }
+        for (String token : List.of(otherRoles, roleAsString)) {
+            HttpResponse<String> response = post(call("all_notes", "{}"), token);
+            assertEquals(200, response.statusCode(), response::body);
+            assertTrue(response.body().contains("\"isError\":true"), response::body);
+            assertTrue(response.body().contains("forbidden: tool all_notes needs the role mcp-admin"), response::body);
+            assertFalse(response.headers().firstValue("WWW-Authenticate").isPresent(), "no step-up for a role");
+        }
+        HttpResponse<String> allowed = post(call("all_notes", "{}"), admin);
+        assertEquals(200, allowed.statusCode(), allowed::body);
+        assertFalse(allowed.body().contains("\"isError\":true"), allowed::body);
+        assertTrue(allowed.body().matches("(?s).*\\d+ note\\(s\\) of \\d+ user\\(s\\).*"), allowed::body);
+        // The role does not replace the scope: still the step-up challenge for mcp:tools.
+        HttpResponse<String> noScope = post(call("all_notes", "{}"), adminWithoutScope);
+        assertEquals(403, noScope.statusCode(), noScope::body);
+        assertTrue(noScope.headers().firstValue("WWW-Authenticate").orElse("")
+                .startsWith("Bearer error=\"insufficient_scope\", scope=\"mcp:tools\", "), noScope.headers()::toString);
     }
 
     @Test

@@ -58,6 +58,10 @@ class DemoServerStepUpIT {
     private static final String OTHER_SERVER = "https://other.example.com/mcp";
     /** A second user, so that each flow starts with no notes on the shared demo server. */
     private static final User BOB = new User("bob", "bob-step-up");
+    /** Has the realm role mcp-admin, which the demo server's tokens carry in their roles claim. */
+    private static final User CAROL = new User("carol", "carol-step-up");
+    /** Without mcp-admin. */
+    private static final User DAVE = new User("dave", "dave-step-up");
 
     private static KeycloakEnvironment keycloak;
     private static DemoMcpServer demo;
@@ -70,12 +74,20 @@ class DemoServerStepUpIT {
         demo = DemoMcpServer.start(new DemoConfig("127.0.0.1", 0, keycloak.issuer(realm), null));
         Map<String, Object> representation = RealmJson.mcpRealm(realm).set("sslRequired", "external")
                 .rotatingRefreshTokens()
-                .server(SERVER_NAME, demo.resource(), List.of("mcp:tools", "mcp:write"))
+                .server(SERVER_NAME, demo.resource(), List.of("mcp:tools", "mcp:write"),
+                        Map.of("token-roles", List.of("realm")))
                 .server("Other MCP server", OTHER_SERVER, List.of("other:read")).build();
         AdminApi admin = keycloak.admin();
         admin.createRealm(representation);
         admin.createUser(realm, ALICE.username(), ALICE.password());
         admin.createUser(realm, BOB.username(), BOB.password());
+        AdminApi.expect(admin.post("/admin/realms/" + realm + "/roles", Map.of("name", "mcp-admin")), 201);
+        String roleId = AdminApi.expect(admin.get("/admin/realms/" + realm + "/roles/mcp-admin"), 200).json()
+                .path("id").asText();
+        String carolId = admin.createUser(realm, CAROL.username(), CAROL.password());
+        AdminApi.expect(admin.post("/admin/realms/" + realm + "/users/" + carolId + "/role-mappings/realm",
+                List.of(Map.of("id", roleId, "name", "mcp-admin"))), 204);
+        admin.createUser(realm, DAVE.username(), DAVE.password());
     }
 
     @AfterAll
@@ -170,6 +182,48 @@ class DemoServerStepUpIT {
             assertEquals(2, oauth.challenges().size(), oauth::describe);
             assertEquals(2, oauth.authorizations().size(), oauth::describe);
         }
+    }
+
+    /**
+     * The admin tool needs the role mcp-admin in the token's {@code roles} claim (the server's {@code token-roles} is
+     * {@code realm}): through the SDK client, a user with the role gets its result, a user without gets a tool error
+     * saying so, and no step-up starts (a role cannot be asked for).
+     */
+    @Test
+    void theAdminToolRunsOnlyForAUserWithTheRoleInTheTokensRolesClaim() {
+        SdkOAuthClient admin = new SdkOAuthClient(CAROL, RegistrationScope.ALL_SUPPORTED);
+        try (McpSyncClient mcp = admin.mcpClient(demo.resource())) {
+            call(admin, mcp::initialize);
+            assertEquals(List.of(), admin.failures(), admin::describe);
+            TokenResponse token = admin.tokens().get(0);
+            assertTrue(strings(token.accessTokenClaims().path("roles")).contains("mcp-admin"), token::describe);
+            String result = text(call(admin, () -> mcp.callTool(new CallToolRequest("all_notes", Map.of()))));
+            assertTrue(result.matches("\\d+ note\\(s\\) of \\d+ user\\(s\\)"), result);
+            assertEquals(1, admin.challenges().size(), admin::describe);
+        }
+
+        SdkOAuthClient user = new SdkOAuthClient(DAVE, RegistrationScope.ALL_SUPPORTED);
+        try (McpSyncClient mcp = user.mcpClient(demo.resource())) {
+            call(user, mcp::initialize);
+            assertEquals(List.of(), user.failures(), user::describe);
+            TokenResponse token = user.tokens().get(0);
+            List<String> roles = strings(token.accessTokenClaims().path("roles"));
+            assertFalse(roles.contains("mcp-admin"), token::describe);
+            CallToolResult refused = call(user, () -> mcp.callTool(new CallToolRequest("all_notes", Map.of())));
+            assertEquals(Boolean.TRUE, refused.isError(), refused::toString);
+            assertEquals("forbidden: tool all_notes needs the role mcp-admin; the token's roles claim has "
+                    + new java.util.TreeSet<>(roles) + ". Ask an administrator for the role.",
+                    ((TextContent) refused.content().get(0)).text());
+            assertEquals(1, user.challenges().size(), user::describe);
+            assertEquals(1, user.authorizations().size(), user::describe);
+        }
+    }
+
+    private static List<String> strings(com.fasterxml.jackson.databind.JsonNode array) {
+        assertTrue(array.isArray(), () -> "not an array: " + array);
+        List<String> out = new java.util.ArrayList<>();
+        array.forEach(node -> out.add(node.asText()));
+        return out;
     }
 
     /** Runs an SDK call; when it fails, the failure says what the OAuth side saw. */

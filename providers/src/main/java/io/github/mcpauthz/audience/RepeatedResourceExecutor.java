@@ -1,5 +1,6 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.client.ErrorRedirects;
 import io.github.mcpauthz.core.ResourceBinding;
 import java.util.List;
 

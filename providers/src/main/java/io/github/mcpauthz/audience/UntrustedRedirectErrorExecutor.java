@@ -1,5 +1,6 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.client.ErrorRedirects;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.client.DynamicClients;
 import jakarta.ws.rs.WebApplicationException;

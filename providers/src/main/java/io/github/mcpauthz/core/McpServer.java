@@ -15,25 +15,44 @@ import java.util.List;
  *                    URIs or Keycloak client ids (empty: none)
  * @param machineClients client ids of the confidential Keycloak clients an admin allows to get tokens for this server
  *                    with the client credentials grant (empty: none)
+ * @param access      who may get tokens for the server and which roles they carry ({@link ServerAccess#OPEN}: everyone, none)
  */
 public record McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
-                        String clientId, List<String> exchangeAudiences, List<String> machineClients) {
+                        String clientId, List<String> exchangeAudiences, List<String> machineClients, ServerAccess access) {
 
     public McpServer {
         scopes = List.copyOf(scopes);
         exchangeAudiences = exchangeAudiences == null ? List.of() : List.copyOf(exchangeAudiences);
         machineClients = machineClients == null ? List.of() : List.copyOf(machineClients);
+        access = access == null ? ServerAccess.OPEN : access;
+    }
+
+    /** A server without machine clients, open to every user, without roles in its tokens. */
+    public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
+                     String clientId, List<String> exchangeAudiences) {
+        this(id, resource, name, scopes, defaultForRealm, clientId, exchangeAudiences, List.of(), ServerAccess.OPEN);
+    }
+
+    /** A server open to every user, without roles in its tokens. */
+    public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
+                     String clientId, List<String> exchangeAudiences, List<String> machineClients) {
+        this(id, resource, name, scopes, defaultForRealm, clientId, exchangeAudiences, machineClients, ServerAccess.OPEN);
     }
 
     /** A server without machine clients. */
     public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm,
-                     String clientId, List<String> exchangeAudiences) {
-        this(id, resource, name, scopes, defaultForRealm, clientId, exchangeAudiences, List.of());
+                     String clientId, List<String> exchangeAudiences, ServerAccess access) {
+        this(id, resource, name, scopes, defaultForRealm, clientId, exchangeAudiences, List.of(), access);
     }
 
     /** A server without token exchange. */
     public McpServer(String id, CanonicalResource resource, String name, List<String> scopes, boolean defaultForRealm) {
         this(id, resource, name, scopes, defaultForRealm, null, List.of());
+    }
+
+    /** The Keycloak client whose client roles are this server's roles: the roles client, else the exchange client. */
+    public String rolesClientId() {
+        return access.rolesClientId() != null ? access.rolesClientId() : clientId;
     }
 
     /** The audience value tokens for this server carry. */

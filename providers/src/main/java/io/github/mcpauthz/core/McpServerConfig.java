@@ -23,6 +23,12 @@ public final class McpServerConfig {
     public static final String CLIENT_ID = "exchange-client-id";
     public static final String EXCHANGE_AUDIENCES = "exchange-audiences";
     public static final String MACHINE_CLIENTS = "machine-clients";
+    /** Who may get tokens for the server (multi-valued: realm role, clientId/role, /group/path). */
+    public static final String ACCESS_RULE = "access-rule";
+    /** Which of the user's roles the server's tokens carry: none (default), server, realm. */
+    public static final String TOKEN_ROLES = "token-roles";
+    /** Client whose client roles are the server's roles; default: the token exchange client. */
+    public static final String ROLES_CLIENT_ID = "roles-client-id";
 
     /** Longest client id or downstream audience accepted, and the most downstream audiences per server. */
     public static final int MAX_CLIENT_ID_LENGTH = 255;
@@ -61,9 +67,62 @@ public final class McpServerConfig {
                 machineClients.add(machineClient);
             }
         }
+        clientId = clientId != null && invalidIdentifier(clientId, "client ID") == null ? clientId : null;
         return new McpServer(model.getId(), resource, name.strip(), scopes, Boolean.parseBoolean(model.get(DEFAULT)),
-                clientId != null && invalidIdentifier(clientId, "client ID") == null ? clientId : null, audiences,
-                machineClients);
+                clientId, audiences, machineClients, access(model));
+    }
+
+    /**
+     * The access settings as read at token time. Not lenient where leniency would open the server: a rule that does
+     * not parse lets nobody in (validation refuses such a rule, so only a hand-edited database gets here).
+     */
+    private static ServerAccess access(ComponentModel model) {
+        List<ServerAccess.Entry> rule;
+        List<String> configured = model.getConfig().getList(ACCESS_RULE);
+        try {
+            rule = ServerAccess.parseRule(configured);
+        } catch (IllegalArgumentException e) {
+            rule = List.of(new ServerAccess.Unreadable(e.getMessage()));
+        }
+        ServerAccess.TokenRoles roles;
+        try {
+            roles = ServerAccess.TokenRoles.parse(model.get(TOKEN_ROLES));
+        } catch (IllegalArgumentException e) {
+            roles = ServerAccess.TokenRoles.NONE;
+        }
+        String rolesClientId = rolesClientId(model);
+        if (rolesClientId != null && invalidIdentifier(rolesClientId, "client ID") != null) {
+            rolesClientId = null;
+        }
+        return new ServerAccess(rule, roles, rolesClientId);
+    }
+
+    private static String rolesClientId(ComponentModel model) {
+        String clientId = model.get(ROLES_CLIENT_ID);
+        return clientId == null || clientId.isBlank() ? null : clientId.strip();
+    }
+
+    /**
+     * Refuses access settings that {@link #toServer} would not read as written: a malformed rule entry, more than
+     * {@value ServerAccess#MAX_ENTRIES} entries, an unknown token-roles value, a bad roles client id, or
+     * {@code server} roles without a client to take them from.
+     */
+    public static void validateAccessSettings(ComponentModel model) throws ComponentValidationException {
+        try {
+            ServerAccess.parseRule(model.getConfig().getList(ACCESS_RULE));
+            ServerAccess.TokenRoles roles = ServerAccess.TokenRoles.parse(model.get(TOKEN_ROLES));
+            String rolesClientId = rolesClientId(model);
+            String problem = rolesClientId == null ? null : invalidIdentifier(rolesClientId, "Roles client ID");
+            if (problem != null) {
+                throw new ComponentValidationException(problem);
+            }
+            if (roles == ServerAccess.TokenRoles.SERVER && rolesClientId == null && exchangeClientId(model) == null) {
+                throw new ComponentValidationException("Token roles 'server' need the server's Keycloak client: set "
+                        + ROLES_CLIENT_ID + " (or " + CLIENT_ID + ")");
+            }
+        } catch (IllegalArgumentException e) {
+            throw new ComponentValidationException("Invalid MCP server access settings: " + e.getMessage());
+        }
     }
 
 

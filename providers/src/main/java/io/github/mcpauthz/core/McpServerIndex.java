@@ -19,6 +19,8 @@ public final class McpServerIndex {
     private final Map<String, List<McpServer>> byScope = new HashMap<>();
     private final Map<String, List<McpServer>> byClientId = new HashMap<>();
     private final Map<String, List<McpServer>> byMachineClient = new HashMap<>();
+    /** The servers with an access rule or roles in their tokens, by resource: what token issuance looks up. */
+    private final Map<String, McpServer> governed = new HashMap<>();
     private final McpServer defaultServer;
 
     public McpServerIndex(Collection<McpServer> servers) {
@@ -34,6 +36,9 @@ public final class McpServerIndex {
             }
             for (String machineClient : server.machineClients()) {
                 byMachineClient.computeIfAbsent(machineClient, k -> new ArrayList<>(1)).add(server);
+            }
+            if (server.access().governsTokens()) {
+                governed.putIfAbsent(server.resource().matchKey(), server);
             }
             if (server.defaultForRealm() && def == null) {
                 def = server;
@@ -82,6 +87,21 @@ public final class McpServerIndex {
     /** The servers whose registry entry lists {@code clientId} as a machine client (client credentials grant). */
     public List<McpServer> machineServers(String clientId) {
         return clientId == null ? List.of() : byMachineClient.getOrDefault(clientId, List.of());
+    }
+
+    /**
+     * The registered server {@code audience} names (any spelling) when that server has an access rule or puts roles in
+     * its tokens; empty otherwise, at once when no server of the realm has such settings.
+     */
+    public Optional<McpServer> governedServer(String audience) {
+        if (governed.isEmpty() || audience == null) {
+            return Optional.empty();
+        }
+        try {
+            return Optional.ofNullable(governed.get(CanonicalResource.parse(audience).matchKey()));
+        } catch (InvalidResourceException e) {
+            return Optional.empty();
+        }
     }
 
     public int size() {

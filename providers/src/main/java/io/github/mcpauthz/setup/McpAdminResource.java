@@ -178,8 +178,11 @@ public class McpAdminResource {
             if (problem == null) {
                 try {
                     server = McpServerConfig.toServer(model);
+                    McpServerConfig.validateAccessSettings(model);
                 } catch (InvalidResourceException | IllegalArgumentException e) {
                     problem = "invalid server: " + e.getMessage();
+                } catch (ComponentValidationException e) {
+                    problem = e.getMessage();
                 }
             }
             if (problem == null) {
@@ -333,46 +336,57 @@ public class McpAdminResource {
             }
             model.put(McpServerConfig.DEFAULT, Boolean.toString(Boolean.parseBoolean(def.toString())));
         }
-        if (body.containsKey("clientId")) {
-            Object clientId = body.get("clientId");
-            if (clientId != null && !(clientId instanceof String)) {
-                return "clientId must be a string";
-            }
-            if (clientId == null || ((String) clientId).isBlank()) {
-                model.getConfig().remove(McpServerConfig.CLIENT_ID);
-            } else {
-                model.put(McpServerConfig.CLIENT_ID, (String) clientId);
+        for (String[] field : new String[][] {{"exchangeAudiences", McpServerConfig.EXCHANGE_AUDIENCES},
+                {"machineClients", McpServerConfig.MACHINE_CLIENTS}, {"access", McpServerConfig.ACCESS_RULE}}) {
+            String problem = applyList(model, body, field[0], field[1]);
+            if (problem != null) {
+                return problem;
             }
         }
-        if (body.containsKey("exchangeAudiences")) {
-            Object audiences = body.get("exchangeAudiences");
-            List<String> list = new ArrayList<>();
-            if (audiences instanceof List<?> l) {
-                for (Object o : l) {
-                    if (!(o instanceof String)) {
-                        return "exchangeAudiences must be a list of strings";
-                    }
-                    list.add((String) o);
-                }
-            } else if (audiences != null) {
-                return "exchangeAudiences must be a list of strings";
+        for (String[] field : new String[][] {{"clientId", McpServerConfig.CLIENT_ID},
+                {"tokenRoles", McpServerConfig.TOKEN_ROLES}, {"rolesClientId", McpServerConfig.ROLES_CLIENT_ID}}) {
+            String problem = applyString(model, body, field[0], field[1]);
+            if (problem != null) {
+                return problem;
             }
-            model.getConfig().put(McpServerConfig.EXCHANGE_AUDIENCES, list);
         }
-        if (body.containsKey("machineClients")) {
-            Object clients = body.get("machineClients");
-            List<String> list = new ArrayList<>();
-            if (clients instanceof List<?> l) {
-                for (Object o : l) {
-                    if (!(o instanceof String)) {
-                        return "machineClients must be a list of strings";
-                    }
-                    list.add((String) o);
+        return null;
+    }
+
+    /** A list of strings under {@code field} ({@code []} or null clears it); an error text, or null. */
+    private static String applyList(ComponentModel model, Map<String, Object> body, String field, String key) {
+        if (!body.containsKey(field)) {
+            return null;
+        }
+        Object value = body.get(field);
+        List<String> list = new ArrayList<>();
+        if (value instanceof List<?> l) {
+            for (Object o : l) {
+                if (!(o instanceof String)) {
+                    return field + " must be a list of strings";
                 }
-            } else if (clients != null) {
-                return "machineClients must be a list of strings";
+                list.add((String) o);
             }
-            model.getConfig().put(McpServerConfig.MACHINE_CLIENTS, list);
+        } else if (value != null) {
+            return field + " must be a list of strings";
+        }
+        model.getConfig().put(key, list);
+        return null;
+    }
+
+    /** A string under {@code field} (null or blank clears it); an error text, or null. */
+    private static String applyString(ComponentModel model, Map<String, Object> body, String field, String key) {
+        if (!body.containsKey(field)) {
+            return null;
+        }
+        Object value = body.get(field);
+        if (value != null && !(value instanceof String)) {
+            return field + " must be a string";
+        }
+        if (value == null || ((String) value).isBlank()) {
+            model.getConfig().remove(key);
+        } else {
+            model.put(key, (String) value);
         }
         return null;
     }

@@ -12,6 +12,7 @@ import io.github.mcpauthz.audience.UnboundGrantResourceExecutorFactory;
 import io.github.mcpauthz.audience.UntrustedRedirectErrorExecutorFactory;
 import io.github.mcpauthz.cimd.ClientIdMetadataDocumentExecutorFactory;
 import io.github.mcpauthz.consent.ResourceConsentRequiredActionFactory;
+import io.github.mcpauthz.access.ServerAccessRequiredActionFactory;
 import io.github.mcpauthz.core.ServerGrantScopes;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
@@ -54,7 +55,26 @@ public final class McpRealmSetup {
         ensureClientPolicy(session, realm);
         ensureRegistrationPolicies(realm);
         ensureResourceConsent(realm, servers);
+        ensureRequiredAction(realm, ServerAccessRequiredActionFactory.ID, ServerAccessRequiredActionFactory.DISPLAY_TEXT, 5);
         McpServerRegistry.markChanged(realm);
+    }
+
+    /** A required action that decides itself when it applies: enabled, never a default action of new users. */
+    private static void ensureRequiredAction(RealmModel realm, String id, String name, int priority) {
+        RequiredActionProviderModel action = realm.getRequiredActionProviderByAlias(id);
+        if (action == null) {
+            action = new RequiredActionProviderModel();
+            action.setAlias(id);
+            action.setProviderId(id);
+            action.setName(name);
+            action.setEnabled(true);
+            action.setDefaultAction(false);
+            action.setPriority(priority);
+            realm.addRequiredActionProvider(action);
+        } else if (!action.isEnabled()) {
+            action.setEnabled(true);
+            realm.updateRequiredActionProvider(action);
+        }
     }
 
     /**

@@ -9,6 +9,7 @@ import com.fasterxml.jackson.annotation.JsonAnyGetter;
 import com.fasterxml.jackson.annotation.JsonInclude;
 import com.fasterxml.jackson.annotation.JsonProperty;
 import io.github.mcpauthz.core.McpServer;
+import io.github.mcpauthz.core.ServerAccess;
 import io.github.mcpauthz.core.client.DynamicClients;
 import org.keycloak.models.ClientModel;
 
@@ -30,11 +31,14 @@ public final class McpRepresentations {
     @JsonInclude(JsonInclude.Include.NON_NULL)
     public record Server(String id, String resource, String name, List<String> scopes,
                          @JsonProperty("default") boolean defaultForRealm, String clientId,
-                         List<String> exchangeAudiences, List<String> machineClients) {
+                         List<String> exchangeAudiences, List<String> machineClients, List<String> access,
+                         String tokenRoles, String rolesClientId) {
 
         static Server of(McpServer server) {
             return new Server(server.id(), server.resource().uri(), server.name(), server.scopes(),
-                    server.defaultForRealm(), server.clientId(), server.exchangeAudiences(), server.machineClients());
+                    server.defaultForRealm(), server.clientId(), server.exchangeAudiences(), server.machineClients(),
+                    server.access().rule().stream().map(ServerAccess.Entry::text).toList(),
+                    server.access().tokenRoles().value(), server.access().rolesClientId());
         }
     }
 

@@ -4,6 +4,7 @@ import static io.github.mcpauthz.core.McpServerConfig.*;
 
 import io.github.mcpauthz.core.McpServerConfig;
 import io.github.mcpauthz.core.ServerScopes;
+import io.github.mcpauthz.core.ServerAccess;
 
 import io.github.mcpauthz.core.CanonicalResource;
 import io.github.mcpauthz.core.InvalidResourceException;
@@ -85,6 +86,26 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
                     + "Any other client, including dynamically registered ones, gets invalid_target. At most "
                     + MAX_MACHINE_CLIENTS + ". Empty (the default): none.")
             .add()
+            .property().name(ACCESS_RULE).label("Who may use this server").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
+            .helpText("Only users with any of these get tokens for this MCP server: a realm role ('mcp-user'), a "
+                    + "client role ('clientId/role', split at the last '/'), or a group and its subgroups "
+                    + "('/group/subgroup'). Composite roles and roles from groups count. Others are sent back to "
+                    + "the client with access_denied after login, and their refresh tokens for this server stop "
+                    + "working (invalid_grant). Empty (the default): every user of the realm.")
+            .add()
+            .property().name(TOKEN_ROLES).label("Roles in tokens").type(ProviderConfigProperty.LIST_TYPE)
+            .options(ServerAccess.TokenRoles.NONE.value(), ServerAccess.TokenRoles.SERVER.value(),
+                    ServerAccess.TokenRoles.REALM.value())
+            .defaultValue(ServerAccess.TokenRoles.NONE.value())
+            .helpText("Which of the user's roles this server's access tokens carry, as a JSON array of role names in "
+                    + "the claim 'roles', computed at every issuance and refresh: 'none' (the default, no claim), "
+                    + "'server' (the user's client roles of the server's Keycloak client, below), 'realm' (the user's "
+                    + "realm roles). Composite roles and roles from groups count. Only tokens for this server get it.")
+            .add()
+            .property().name(ROLES_CLIENT_ID).label("Roles client").type(ProviderConfigProperty.STRING_TYPE)
+            .helpText("Client ID of the Keycloak client whose client roles are this server's roles (for 'Roles in "
+                    + "tokens' = server). Empty (the default): the token exchange client above.")
+            .add()
             .build();
 
     @Override
@@ -116,6 +137,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         }
         McpServerConfig.validateExchangeSettings(model);
         McpServerConfig.validateMachineClients(model);
+        McpServerConfig.validateAccessSettings(model);
         if (server.name().length() > 200) {
             throw new ComponentValidationException("MCP server display name is longer than 200 characters");
         }
@@ -156,8 +178,29 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         } else {
             model.getConfig().put(MACHINE_CLIENTS, new ArrayList<>(server.machineClients()));
         }
+        storeAccessSettings(model, server.access());
         if (model.getName() == null || model.getName().isBlank()) {
             model.setName(server.name());
+        }
+    }
+
+    /** Stores the access settings as read (entries stripped, without repetitions); unset ones are left out. */
+    private static void storeAccessSettings(ComponentModel model, ServerAccess access) {
+        if (access.rule().isEmpty()) {
+            model.getConfig().remove(ACCESS_RULE);
+        } else {
+            model.getConfig().put(ACCESS_RULE, new ArrayList<>(access.rule().stream().map(ServerAccess.Entry::text).toList()));
+        }
+        if (access.tokenRoles() == ServerAccess.TokenRoles.NONE) {
+            model.getConfig().remove(TOKEN_ROLES);
+        } else {
+            model.put(TOKEN_ROLES, access.tokenRoles().value());
+        }
+        String rolesClientId = model.get(ROLES_CLIENT_ID);
+        if (rolesClientId == null || rolesClientId.isBlank()) {
+            model.getConfig().remove(ROLES_CLIENT_ID);
+        } else {
+            model.put(ROLES_CLIENT_ID, rolesClientId.strip());
         }
     }
 

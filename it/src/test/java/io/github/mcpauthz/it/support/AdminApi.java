@@ -40,6 +40,10 @@ public final class AdminApi {
         return Http.delete(keycloak.baseUrl() + path, keycloak.adminToken());
     }
 
+    public HttpResult delete(String path, Object body) {
+        return Http.deleteJson(keycloak.baseUrl() + path, keycloak.adminToken(), body);
+    }
+
     // --- the extension's registry of MCP servers -------------------------------------------------------------------
 
     public HttpResult listServers(String realm) {

@@ -35,6 +35,14 @@ public final class Http {
         return send(request(uri, bearer).DELETE().build());
     }
 
+    /** DELETE with a JSON body (Keycloak's role-mapping removal takes the roles in the body). */
+    public static HttpResult deleteJson(String uri, String bearer, Object body) {
+        return send(request(uri, bearer)
+                .header("Content-Type", "application/json")
+                .method("DELETE", HttpRequest.BodyPublishers.ofString(body instanceof String s ? s : Json.write(body)))
+                .build());
+    }
+
     public static HttpResult postJson(String uri, String bearer, Object body) {
         return send(request(uri, bearer)
                 .header("Content-Type", "application/json")

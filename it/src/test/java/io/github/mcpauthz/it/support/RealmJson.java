@@ -54,6 +54,15 @@ public final class RealmJson {
         return this;
     }
 
+    /** An {@code mcp-servers} component with more config entries (e.g. {@code access-rule}, {@code token-roles}). */
+    @SuppressWarnings("unchecked")
+    public RealmJson server(String displayName, String resource, List<String> scopes, Map<String, List<String>> config) {
+        Map<String, Object> component = serverComponent(displayName, resource, scopes);
+        ((Map<String, Object>) component.get("config")).putAll(config);
+        servers.add(component);
+        return this;
+    }
+
     /** The two servers of the sample realm, with their scopes. */
     public RealmJson sampleServers() {
         server("Demo MCP server", SampleRealm.DEMO_SERVER, List.of("mcp:tools", "mcp:resources"));

@@ -1,4 +1,4 @@
-package io.github.mcpauthz.audience;
+package io.github.mcpauthz.core.client;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 

@@ -1,16 +1,14 @@
-package io.github.mcpauthz.audience;
+package io.github.mcpauthz.core.client;
 
 import java.net.URI;
 import java.net.URISyntaxException;
 import java.util.Locale;
 
-import io.github.mcpauthz.core.client.ClientMetadataException;
-import io.github.mcpauthz.core.client.DynamicClients;
-import io.github.mcpauthz.core.client.RedirectUriRules;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.UserModel;
 import org.keycloak.services.ErrorPageException;
 import org.keycloak.services.managers.AuthenticationManager;
 import org.keycloak.services.managers.UserConsentManager;
@@ -25,8 +23,11 @@ import org.keycloak.services.managers.UserConsentManager;
  * not a private-use scheme) errors are redirected only when the browser's signed-in user has consented to that
  * client before. Loopback and private-use redirect URIs keep their error redirects: they cannot reach another
  * host, and native MCP clients rely on them. Admin-made clients keep Keycloak's behaviour.
+ *
+ * <p>Shared by the features that end an authorization with an error: the resource checks before login and the
+ * access rule after login.
  */
-final class ErrorRedirects {
+public final class ErrorRedirects {
 
     private ErrorRedirects() {
     }
@@ -35,21 +36,32 @@ final class ErrorRedirects {
      * @param redirectUri the redirect URI Keycloak verified against the client's registered ones
      * @return true when an error may be redirected to {@code redirectUri}
      */
-    static boolean mayRedirect(KeycloakSession session, RealmModel realm, ClientModel client, String redirectUri) {
+    public static boolean mayRedirect(KeycloakSession session, RealmModel realm, ClientModel client, String redirectUri) {
         if (!DynamicClients.isDynamic(client) || staysOnDevice(redirectUri)) {
             return true;
         }
         // Only on an error path: one cookie check and, with a signed-in user, one consent lookup.
         AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
-        return sso != null && sso.getUser() != null
-                && UserConsentManager.getConsentByClient(session, realm, sso.getUser(), client.getId()) != null;
+        return sso != null && mayRedirect(session, realm, client, redirectUri, sso.getUser());
+    }
+
+    /**
+     * {@link #mayRedirect(KeycloakSession, RealmModel, ClientModel, String)} for a user the flow has already
+     * authenticated (after login, before the SSO cookie is written).
+     */
+    public static boolean mayRedirect(KeycloakSession session, RealmModel realm, ClientModel client, String redirectUri,
+                                      UserModel user) {
+        if (!DynamicClients.isDynamic(client) || staysOnDevice(redirectUri)) {
+            return true;
+        }
+        return user != null && UserConsentManager.getConsentByClient(session, realm, user, client.getId()) != null;
     }
 
     /**
      * True for redirect URIs that cannot leave the user's device: loopback ({@code http} or {@code https} on
      * 127.0.0.1, [::1] or localhost) and private-use schemes ({@code com.example.app:/cb}).
      */
-    static boolean staysOnDevice(String redirectUri) {
+    public static boolean staysOnDevice(String redirectUri) {
         if (redirectUri == null) {
             return false;
         }
@@ -65,9 +77,8 @@ final class ErrorRedirects {
         }
     }
 
-    /** Keycloak's error page (HTTP 400) showing the OAuth error and its description. */
     /** A redirect URI whose port no client can listen on (0, or above 65535); false when there is none. */
-    static boolean hasInvalidPort(String redirectUri) {
+    public static boolean hasInvalidPort(String redirectUri) {
         if (redirectUri == null) {
             return false;
         }
@@ -79,7 +90,8 @@ final class ErrorRedirects {
         }
     }
 
-    static ErrorPageException errorPage(KeycloakSession session, String error, String description) {
+    /** Keycloak's error page (HTTP 400) showing the OAuth error and its description. */
+    public static ErrorPageException errorPage(KeycloakSession session, String error, String description) {
         String message = description == null || description.isBlank() ? error : error + ": " + description;
         return new ErrorPageException(session, Response.Status.BAD_REQUEST, message);
     }
