@@ -1,8 +1,6 @@
 package io.github.mcpauthz.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import com.fasterxml.jackson.databind.node.ArrayNode;
-import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mcpauthz.it.support.AdminApi;
 import io.github.mcpauthz.it.support.ClientAuthentication;
 import io.github.mcpauthz.it.support.Http;
@@ -66,6 +64,7 @@ class SampleRealmDemoFlowsIT {
     static final String ENTERPRISE_KID = "enterprise-demo-key";
     static final Path REPO = Path.of(System.getProperty("repo.dir", "..")).toAbsolutePath().normalize();
     static final Path SIGNER = REPO.resolve("demo-idp/IdJagSigner.java");
+    static final List<String> SERVER_SCOPES = List.of("mcp:tools", "mcp:resources");
     static final Path ENTERPRISE_FILE = REPO.resolve("realm-exports/enterprise-realm.json");
 
     private static KeycloakEnvironment keycloak;
@@ -73,7 +72,7 @@ class SampleRealmDemoFlowsIT {
     private static String mcpClientUuid;
     private static McpClient mcpClient;
     private static String agentUuid;
-    private static ArrayNode agentOptionalScopes;
+    private static final List<String> attachedScopeIds = new ArrayList<>();
     private static String aliceId;
 
     @BeforeAll
@@ -94,14 +93,20 @@ class SampleRealmDemoFlowsIT {
         mcpClient = McpClient.preRegistered(keycloak.issuer(), clientId, null, redirectUri);
 
         // docs/token-exchange.md, "Enterprise-managed authorization, locally": the demo server's scopes for demo-agent.
-        // The whole representation goes back (a PUT with only optionalClientScopes would drop the default scopes).
-        ObjectNode agent = (ObjectNode) admin.clientByClientId(SampleRealm.NAME, AGENT);
-        agentUuid = agent.path("id").asText();
-        agentOptionalScopes = agent.path("optionalClientScopes").deepCopy();
-        ArrayNode withServerScopes = agentOptionalScopes.deepCopy();
-        withServerScopes.add("mcp:tools").add("mcp:resources");
-        agent.set("optionalClientScopes", withServerScopes);
-        AdminApi.expect(admin.put("/admin/realms/" + SampleRealm.NAME + "/clients/" + agentUuid, agent), 204);
+        agentUuid = admin.clientByClientId(SampleRealm.NAME, AGENT).path("id").asText();
+        for (JsonNode scope : AdminApi.expect(admin.get("/admin/realms/" + SampleRealm.NAME + "/client-scopes"), 200).json()) {
+            if (SERVER_SCOPES.contains(scope.path("name").asText())) {
+                attachedScopeIds.add(scope.path("id").asText());
+            }
+        }
+        assertEquals(SERVER_SCOPES.size(), attachedScopeIds.size(), "client scopes " + SERVER_SCOPES + " of the sample realm");
+        for (String scopeId : attachedScopeIds) {
+            AdminApi.expect(admin.put(agentScopePath(scopeId), Map.of()), 204);
+        }
+    }
+
+    private static String agentScopePath(String scopeId) {
+        return "/admin/realms/" + SampleRealm.NAME + "/clients/" + agentUuid + "/optional-client-scopes/" + scopeId;
     }
 
     @AfterAll
@@ -113,10 +118,8 @@ class SampleRealmDemoFlowsIT {
         if (mcpClientUuid != null) {
             admin.delete("/admin/realms/" + SampleRealm.NAME + "/clients/" + mcpClientUuid);
         }
-        if (agentUuid != null && agentOptionalScopes != null) {
-            ObjectNode agent = (ObjectNode) admin.clientByClientId(SampleRealm.NAME, AGENT);
-            agent.set("optionalClientScopes", agentOptionalScopes);
-            admin.put("/admin/realms/" + SampleRealm.NAME + "/clients/" + agentUuid, agent);
+        for (String scopeId : attachedScopeIds) {
+            admin.delete(agentScopePath(scopeId));
         }
     }
 
@@ -165,6 +168,21 @@ class SampleRealmDemoFlowsIT {
         assertNull(tokens.refreshToken(), tokens::describe);
 
         assertRefused(jwtBearer(idJag, "mcp:tools"), "invalid_grant", "Token reuse detected");
+    }
+
+    @Test
+    void aTokenFromAnIdJagIsExchangedForTheDownstreamApi() {
+        String idJag = signer("--sub", ENTERPRISE_ALICE_ID, "--client-id", AGENT, "--audience", keycloak.issuer());
+        TokenResponse tokens = jwtBearer(idJag, "mcp:tools");
+        assertEquals(200, tokens.status(), tokens::describe);
+
+        TokenResponse downstream = exchange(tokens.accessToken(), DOWNSTREAM_API);
+
+        assertEquals(200, downstream.status(), downstream::describe);
+        JsonNode claims = downstream.accessTokenClaims();
+        assertEquals(List.of(DOWNSTREAM_API), downstream.audience(), claims::toString);
+        assertEquals(aliceId, claims.path("sub").asText(), claims::toString);
+        assertEquals(DEMO_SERVER, claims.path("act").path("sub").asText(), claims::toString);
     }
 
     @Test
