@@ -139,9 +139,15 @@ class IdJagIT {
         JsonNode metadata = get("/.well-known/oauth-authorization-server/realms/" + realm.name());
         assertEquals(List.of(PROFILE), list(metadata.path("authorization_grant_profiles_supported")), metadata::toString);
         assertTrue(list(metadata.path("grant_types_supported")).contains(JWT_BEARER), metadata::toString);
-        // A realm that trusts no identity provider for JWT grants does not list it.
-        JsonNode sample = get("/.well-known/oauth-authorization-server/realms/" + KeycloakEnvironment.REALM);
-        assertTrue(sample.path("authorization_grant_profiles_supported").isMissingNode(), sample::toString);
+        // An MCP realm that trusts no identity provider for JWT grants does not list it. (The sample realm trusts
+        // its demo enterprise IdP, so a realm of this test's own.)
+        McpTestRealm withoutProvider = McpTestRealm.create(keycloak, "no-id-jag");
+        try {
+            JsonNode other = get("/.well-known/oauth-authorization-server/realms/" + withoutProvider.name());
+            assertTrue(other.path("authorization_grant_profiles_supported").isMissingNode(), other::toString);
+        } finally {
+            McpTestRealm.close(withoutProvider);
+        }
     }
 
     @Test

@@ -67,8 +67,8 @@ final class DistributionKeycloak extends KeycloakEnvironment {
             Files.copy(settings.providerJar(), runDir.resolve("providers/keycloak-mcp-authz.jar"),
                     StandardCopyOption.REPLACE_EXISTING);
             Files.createDirectories(runDir.resolve("data/import"));
-            Files.copy(settings.realmFile(), runDir.resolve("data/import/" + REALM + "-realm.json"),
-                    StandardCopyOption.REPLACE_EXISTING);
+            SampleRealm.copyForVersion(settings.realmFile(), runDir.resolve("data/import/" + REALM + "-realm.json"),
+                    settings.keycloakVersion());
         } catch (IOException e) {
             throw new UncheckedIOException("cannot prepare " + runDir, e);
         }
