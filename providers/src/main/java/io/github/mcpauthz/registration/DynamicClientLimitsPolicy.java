@@ -24,8 +24,9 @@ import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 /**
  * Limits on dynamic registration: a per-source rate (an IPv4 address or an IPv6 /64; cluster-wide fixed window,
  * counted in Keycloak's single-use-object store) and a realm-wide cap on dynamic clients that admin-made clients do
- * not count against, checked under a database lock (see {@link DynamicClientLimits}). Going over answers 429 or 403
- * with an OAuth error body; existing clients keep working.
+ * not count against: a quick check before the creation, and the one that holds under concurrency after it, under a
+ * database lock, before the registration commits (see {@link DynamicClientLimits#admit}). Going over answers 429 or
+ * 403 with an OAuth error body, and nothing is created; existing clients keep working.
  */
 public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
 
@@ -52,18 +53,49 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
             throw reject(context, Response.Status.TOO_MANY_REQUESTS, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
                     DynamicClientLimits.tooManyFromAddress(address, perAddress, window, retryAfter), retryAfter);
         }
-        int max = model.get(RegistrationSettings.MAX_DYNAMIC_CLIENTS,
-                RegistrationSettings.DEFAULT_MAX_DYNAMIC_CLIENTS);
+        // A quick refusal when the realm is full already; the check that holds under concurrency is afterRegister's.
+        int max = maxDynamicClients();
         boolean room;
         try {
             room = DynamicClientLimits.hasRoom(session, realm, max);
         } catch (DynamicClientLimits.CapUnavailable e) {
-            throw reject(context, Response.Status.SERVICE_UNAVAILABLE, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
-                    "Too many registrations at the same time; try again shortly", 1);
+            throw busy(context);
         }
         if (!room) {
-            throw reject(context, Response.Status.FORBIDDEN, OAuthErrorException.ACCESS_DENIED, DynamicClientLimits.capReached(max), 0);
+            throw capReached(context, max);
         }
+    }
+
+    /**
+     * The realm's cap, checked under its lock with the new client created (see {@link DynamicClientLimits#admit}).
+     * Keycloak runs this in the registration's transaction, before the registration's success event; a refusal rolls
+     * the whole registration back, so the client, its settings and the success event are never committed.
+     */
+    @Override
+    public void afterRegister(ClientRegistrationContext context, ClientModel clientModel) {
+        int max = maxDynamicClients();
+        boolean within;
+        try {
+            within = DynamicClientLimits.admit(session, session.getContext().getRealm(), clientModel, max);
+        } catch (DynamicClientLimits.CapUnavailable e) {
+            throw busy(context);
+        }
+        if (!within) {
+            throw capReached(context, max);
+        }
+    }
+
+    private int maxDynamicClients() {
+        return model.get(RegistrationSettings.MAX_DYNAMIC_CLIENTS, RegistrationSettings.DEFAULT_MAX_DYNAMIC_CLIENTS);
+    }
+
+    private WebApplicationException capReached(ClientRegistrationContext context, int max) {
+        return reject(context, Response.Status.FORBIDDEN, OAuthErrorException.ACCESS_DENIED, DynamicClientLimits.capReached(max), 0);
+    }
+
+    private WebApplicationException busy(ClientRegistrationContext context) {
+        return reject(context, Response.Status.SERVICE_UNAVAILABLE, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
+                "Too many registrations at the same time; try again shortly", 1);
     }
 
     private WebApplicationException reject(ClientRegistrationContext context, Response.Status status, String error,
@@ -81,10 +113,6 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
             response.header("Retry-After", Long.toString(retryAfter));
         }
         return new WebApplicationException(response.build());
-    }
-
-    @Override
-    public void afterRegister(ClientRegistrationContext context, ClientModel clientModel) {
     }
 
     @Override
