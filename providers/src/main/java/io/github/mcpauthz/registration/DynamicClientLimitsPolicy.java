@@ -5,7 +5,9 @@ import org.keycloak.OAuthErrorException;
 import io.github.mcpauthz.core.client.RegistrationSettings;
 
 import io.github.mcpauthz.core.client.DynamicClientLimits;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.ws.rs.WebApplicationException;
@@ -67,12 +69,51 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
     }
 
     /**
+     * Session attribute set by the OpenID Connect registration endpoint ({@link McpOidcClientRegistrationProvider})
+     * before Keycloak creates the client: the cap check then runs after Keycloak's whole registration (other
+     * policies, the registration access token, the success event), so the cap's lock is held only for the count and
+     * the commit.
+     */
+    static final String DEFER_CAP_CHECK = "mcp.dcr.defer-cap-check";
+    private static final String PENDING_CAP_CHECKS = "mcp.dcr.pending-cap-checks";
+
+    /**
      * The realm's cap, checked under its lock with the new client created (see {@link DynamicClientLimits#admit}).
      * Keycloak runs this in the registration's transaction, before the registration's success event; a refusal rolls
-     * the whole registration back, so the client, its settings and the success event are never committed.
+     * the whole registration back, so the client, its settings and the success event are never committed. At the
+     * OpenID Connect endpoint the check is deferred to the end of the registration ({@link #checkDeferredCap}).
      */
     @Override
     public void afterRegister(ClientRegistrationContext context, ClientModel clientModel) {
+        if (Boolean.TRUE.equals(session.getAttribute(DEFER_CAP_CHECK))) {
+            @SuppressWarnings("unchecked")
+            List<Runnable> pending = session.getAttribute(PENDING_CAP_CHECKS, List.class);
+            if (pending == null) {
+                pending = new ArrayList<>();
+                session.setAttribute(PENDING_CAP_CHECKS, pending);
+            }
+            pending.add(() -> admit(context, clientModel));
+            return;
+        }
+        admit(context, clientModel);
+    }
+
+    /**
+     * Runs the cap checks {@link #afterRegister} deferred, as the registration's last step before its transaction
+     * commits. Throws the refusal (403 {@code access_denied}, or 503 when the lock was not granted) with the
+     * registration rolled back.
+     */
+    static void checkDeferredCap(KeycloakSession session) {
+        session.removeAttribute(DEFER_CAP_CHECK);
+        @SuppressWarnings("unchecked")
+        List<Runnable> pending = session.getAttribute(PENDING_CAP_CHECKS, List.class);
+        session.removeAttribute(PENDING_CAP_CHECKS);
+        if (pending != null) {
+            pending.forEach(Runnable::run);
+        }
+    }
+
+    private void admit(ClientRegistrationContext context, ClientModel clientModel) {
         int max = maxDynamicClients();
         boolean within;
         try {
