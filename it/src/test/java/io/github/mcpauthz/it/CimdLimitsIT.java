@@ -1,5 +1,6 @@
 package io.github.mcpauthz.it;
 
+import io.github.mcpauthz.it.support.AdminApi;
 import io.github.mcpauthz.it.support.AuthorizationRequest;
 import io.github.mcpauthz.it.support.ClientKey;
 import io.github.mcpauthz.it.support.CimdAuthorization;
@@ -17,10 +18,17 @@ import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -30,7 +38,9 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * {@code jwks}, a {@code jwks_uri} or an OS-handler redirect scheme is an HTTP 400 error page (never a 500) and no
  * client; one document host may create only {@code registrations-per-host} clients per window and one source address
  * only the anonymous {@code registrations-per-address}: over either, the user gets an HTTP 429 error page with
- * {@code Retry-After}, no client is created and the document is not fetched.
+ * {@code Retry-After}, no client is created and the document is not fetched. The realm's cap holds under concurrent
+ * first requests of different documents: exactly the cap's clients exist, the others get a 400 error page naming the
+ * cap and leave no client and no success event.
  */
 @KeycloakIT
 class CimdLimitsIT {
@@ -126,6 +136,78 @@ class CimdLimitsIT {
         } finally {
             limited.delete();
         }
+    }
+
+    @Test
+    void concurrentDocumentsAtCapMinusOneCreateExactlyOneClient() throws Exception {
+        int cap = 2;
+        int concurrent = 10;
+        CimdRealm limited = CimdRealm.create(keycloak, "cimd-cap-race", config(Map.of("registrations-per-host", "0",
+                "max-concurrent-fetches", "20", "max-concurrent-fetches-per-host", "20")));
+        try {
+            limited.admin().configureRegistrationPolicy(limited.name(), McpTestRealm.LIMITS_POLICY, McpTestRealm.ANONYMOUS,
+                    Map.of("max-dynamic-clients", Integer.toString(cap), "registrations-per-address", "0"));
+            String before = served("cap-before");
+            HttpResult first = CimdAuthorization.firstResponse(request(limited, before));
+            assertEquals(200, first.status(), first::describe);
+            int clientsBefore = limited.admin().countClients(limited.name());
+
+            List<String> clientIds = new ArrayList<>();
+            for (int i = 0; i < concurrent; i++) {
+                clientIds.add(served("cap-race-" + i));
+            }
+            List<HttpResult> results = atOnce(clientIds.stream()
+                    .map(id -> (Callable<HttpResult>) () -> CimdAuthorization.firstResponse(request(limited, id)))
+                    .toList());
+
+            List<HttpResult> created = results.stream().filter(r -> r.status() == 200).toList();
+            List<HttpResult> refused = results.stream().filter(r -> r.status() == 400).toList();
+            assertEquals(1, created.size(), () -> "expected exactly one 200: " + statuses(results));
+            assertEquals(concurrent - 1, refused.size(), () -> "expected 400 for the others: " + statuses(results));
+            String capReached = "limit of " + cap + " dynamically registered clients";
+            refused.forEach(page -> assertTrue(CimdAuthorization.errorMessage(page).contains(capReached),
+                    () -> "the page should name the cap: " + CimdAuthorization.errorMessage(page)));
+            // A refusal after the creation rolls it back: no client of any kind, no success event is left.
+            assertEquals(cap, AdminApi.expect(limited.admin().dynamicClients(limited.name()), 200).json().size());
+            assertEquals(clientsBefore + 1, limited.admin().countClients(limited.name()));
+            assertEquals(cap, limited.admin().events(limited.name(), "CLIENT_REGISTER").size(),
+                    "one CLIENT_REGISTER success event per client that exists");
+            assertEquals(1, clientIds.stream().filter(id -> limited.client(id).isPresent()).count());
+
+            CimdAuthorization.assertRefused(limited, request(limited, served("cap-after")), capReached);
+        } finally {
+            limited.delete();
+        }
+    }
+
+    private static List<HttpResult> atOnce(List<Callable<HttpResult>> calls) throws Exception {
+        ExecutorService pool = Executors.newFixedThreadPool(calls.size());
+        CountDownLatch go = new CountDownLatch(1);
+        try {
+            List<Future<HttpResult>> futures = new ArrayList<>();
+            for (Callable<HttpResult> call : calls) {
+                futures.add(pool.submit(() -> {
+                    go.await();
+                    return call.call();
+                }));
+            }
+            go.countDown();
+            List<HttpResult> results = new ArrayList<>();
+            for (Future<HttpResult> future : futures) {
+                results.add(future.get());
+            }
+            return results;
+        } finally {
+            pool.shutdownNow();
+            pool.awaitTermination(1, TimeUnit.MINUTES);
+        }
+    }
+
+    private static String statuses(List<HttpResult> results) {
+        StringBuilder out = new StringBuilder();
+        results.forEach(r -> out.append("\n  HTTP ").append(r.status()).append(' ')
+                .append(r.status() == 200 ? "" : CimdAuthorization.errorMessage(r)));
+        return out.toString();
     }
 
     private static void assertTooMany(CimdRealm limited, String clientId, String mentioned) {

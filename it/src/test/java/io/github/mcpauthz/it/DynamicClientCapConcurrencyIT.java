@@ -6,6 +6,7 @@ import io.github.mcpauthz.it.support.HttpResult;
 import io.github.mcpauthz.it.support.KeycloakEnvironment;
 import io.github.mcpauthz.it.support.KeycloakIT;
 import io.github.mcpauthz.it.support.McpTestRealm;
+import io.github.mcpauthz.it.support.RegistrationEvents;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
@@ -22,8 +23,9 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
  * The cap on dynamic clients is not check-then-act: 50 anonymous registrations sent at once to a realm one below its
- * cap create exactly one client; the other 49 get 403 {@code access_denied}. The check and the creation are
- * serialized per realm in the database (a lock on the realm's row), so this holds across the nodes of a cluster too.
+ * cap create exactly one client; the other 49 get 403 {@code access_denied}, and leave no client, no success event
+ * and one refusal event each. The cap is checked again after the creation, under a database lock held until the
+ * commit, and a refusal there rolls the registration back, so this holds across the nodes of a cluster too.
  */
 @KeycloakIT
 class DynamicClientCapConcurrencyIT {
@@ -46,6 +48,7 @@ class DynamicClientCapConcurrencyIT {
                 realm.registerPublicClient("Before the race " + i);
             }
             assertEquals(CAP - 1, dynamicClients(realm.admin(), realm.name()));
+            int clientsBefore = realm.countClients();
 
             List<HttpResult> results = registerAtOnce(realm);
 
@@ -56,6 +59,14 @@ class DynamicClientCapConcurrencyIT {
             denied.forEach(r -> ClientRegistration.assertError(r, 403, "access_denied"));
             assertEquals(CAP, dynamicClients(realm.admin(), realm.name()),
                     "the admin API must count exactly the cap of dynamic clients");
+            // A refusal leaves nothing behind, also when it came after the client was created (then the whole
+            // registration is rolled back): one more client of any kind, one more success event, 49 refusal events.
+            assertEquals(clientsBefore + 1, realm.countClients(), "clients of any kind, half-made ones included");
+            assertEquals(CAP, realm.admin().events(realm.name(), "CLIENT_REGISTER").size(),
+                    "one CLIENT_REGISTER success event per client that exists");
+            String reason = denied.get(0).json().path("error_description").asText();
+            long refusals = awaitRefusalEvents(realm, reason, CONCURRENT - 1);
+            assertEquals(CONCURRENT - 1, refusals, "one CLIENT_REGISTER_ERROR access_denied event per refusal");
         }
     }
 
@@ -84,6 +95,26 @@ class DynamicClientCapConcurrencyIT {
             pool.shutdownNow();
             pool.awaitTermination(1, TimeUnit.MINUTES);
         }
+    }
+
+    /** The realm's CLIENT_REGISTER_ERROR events for the cap (stored at once, in their own transaction); waits up to 5 s. */
+    private static long awaitRefusalEvents(McpTestRealm realm, String reason, int expected) throws InterruptedException {
+        long deadline = System.nanoTime() + 5_000_000_000L;
+        long found;
+        do {
+            found = 0;
+            for (var event : realm.admin().events(realm.name(), RegistrationEvents.CLIENT_REGISTER_ERROR)) {
+                if ("access_denied".equals(event.path("error").asText())
+                        && reason.equals(event.path("details").path("reason").asText())) {
+                    found++;
+                }
+            }
+            if (found >= expected) {
+                return found;
+            }
+            Thread.sleep(200);
+        } while (System.nanoTime() < deadline);
+        return found;
     }
 
     /** Dynamic clients as the extension's admin API lists them. */

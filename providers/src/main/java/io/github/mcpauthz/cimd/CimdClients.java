@@ -12,6 +12,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.github.mcpauthz.core.client.ClientMetadataException;
+import io.github.mcpauthz.core.client.DynamicClientLimits;
 import io.github.mcpauthz.core.client.DynamicClients;
 import org.jboss.logging.Logger;
 import org.keycloak.events.EventBuilder;
@@ -90,7 +91,14 @@ final class CimdClients {
         }
     }
 
-    ClientModel create(RealmModel realm, String clientId, ClientMetadataDocument.Checked checked, long now)
+    /**
+     * Creates the client, then checks the realm's cap of {@code max} dynamic clients with it created, under the cap's
+     * lock (see {@link DynamicClientLimits#admit}), as the last step before the success event and the commit. Over
+     * the cap, the transaction is rolled back (nothing created, no success event) and the refusal is thrown.
+     *
+     * @throws DynamicClientLimits.CapUnavailable when the cap could not be checked (the transaction is rolled back)
+     */
+    ClientModel create(RealmModel realm, String clientId, ClientMetadataDocument.Checked checked, long now, int max)
             throws ClientMetadataException {
         ObjectNode metadata = storableMetadata(checked.metadata());
         ClientRepresentation rep;
@@ -111,6 +119,9 @@ final class CimdClients {
         } catch (RuntimeException e) {
             new ClientManager(new RealmManager(session)).removeClient(realm, client); // never a half-made client
             throw e;
+        }
+        if (!DynamicClientLimits.admit(session, realm, client, max)) {
+            throw ClientMetadataException.metadata(DynamicClientLimits.capReached(max));
         }
         new EventBuilder(realm, session, session.getContext().getConnection()).event(EventType.CLIENT_REGISTER)
                 .client(clientId).detail("registration_method", DynamicClients.METHOD_CIMD).success();

@@ -192,17 +192,16 @@ public class ClientIdMetadataDocumentExecutor implements ClientPolicyExecutorPro
         ClientModel client = existing;
         if (client == null) {
             int max = DynamicClients.maxDynamicClients(realm);
-            boolean room;
             try {
-                room = DynamicClientLimits.hasRoom(session, realm, max);
+                // A quick refusal when the realm is full already; create checks the cap again under its lock.
+                if (!DynamicClientLimits.hasRoom(session, realm, max)) {
+                    throw ClientMetadataException.metadata(DynamicClientLimits.capReached(max));
+                }
+                client = new CimdClients(session, MAPPER).create(realm, clientId, checked, now, max);
             } catch (DynamicClientLimits.CapUnavailable e) {
                 throw tooMany(realm, clientId, Response.Status.SERVICE_UNAVAILABLE,
                         "Too many clients are being created at the same time; try again shortly", 1);
             }
-            if (!room) {
-                throw ClientMetadataException.metadata(DynamicClientLimits.capReached(max));
-            }
-            client = new CimdClients(session, MAPPER).create(realm, clientId, checked, now);
         } else {
             CimdClients.update(client, checked);
         }

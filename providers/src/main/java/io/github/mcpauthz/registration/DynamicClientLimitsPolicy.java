@@ -5,7 +5,9 @@ import org.keycloak.OAuthErrorException;
 import io.github.mcpauthz.core.client.RegistrationSettings;
 
 import io.github.mcpauthz.core.client.DynamicClientLimits;
+import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 
 import jakarta.ws.rs.WebApplicationException;
@@ -24,8 +26,9 @@ import org.keycloak.services.clientregistration.policy.ClientRegistrationPolicy;
 /**
  * Limits on dynamic registration: a per-source rate (an IPv4 address or an IPv6 /64; cluster-wide fixed window,
  * counted in Keycloak's single-use-object store) and a realm-wide cap on dynamic clients that admin-made clients do
- * not count against, checked under a database lock (see {@link DynamicClientLimits}). Going over answers 429 or 403
- * with an OAuth error body; existing clients keep working.
+ * not count against: a quick check before the creation, and the one that holds under concurrency after it, under a
+ * database lock, before the registration commits (see {@link DynamicClientLimits#admit}). Going over answers 429 or
+ * 403 with an OAuth error body, and nothing is created; existing clients keep working.
  */
 public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
 
@@ -52,18 +55,88 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
             throw reject(context, Response.Status.TOO_MANY_REQUESTS, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
                     DynamicClientLimits.tooManyFromAddress(address, perAddress, window, retryAfter), retryAfter);
         }
-        int max = model.get(RegistrationSettings.MAX_DYNAMIC_CLIENTS,
-                RegistrationSettings.DEFAULT_MAX_DYNAMIC_CLIENTS);
+        // A quick refusal when the realm is full already; the check that holds under concurrency is afterRegister's.
+        int max = maxDynamicClients();
         boolean room;
         try {
             room = DynamicClientLimits.hasRoom(session, realm, max);
         } catch (DynamicClientLimits.CapUnavailable e) {
-            throw reject(context, Response.Status.SERVICE_UNAVAILABLE, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
-                    "Too many registrations at the same time; try again shortly", 1);
+            throw busy(context);
         }
         if (!room) {
-            throw reject(context, Response.Status.FORBIDDEN, OAuthErrorException.ACCESS_DENIED, DynamicClientLimits.capReached(max), 0);
+            throw capReached(context, max);
         }
+    }
+
+    /**
+     * Session attribute set by the OpenID Connect registration endpoint ({@link McpOidcClientRegistrationProvider})
+     * before Keycloak creates the client: the cap check then runs after Keycloak's whole registration (other
+     * policies, the registration access token, the success event), so the cap's lock is held only for the count and
+     * the commit.
+     */
+    static final String DEFER_CAP_CHECK = "mcp.dcr.defer-cap-check";
+    private static final String PENDING_CAP_CHECKS = "mcp.dcr.pending-cap-checks";
+
+    /**
+     * The realm's cap, checked under its lock with the new client created (see {@link DynamicClientLimits#admit}).
+     * Keycloak runs this in the registration's transaction, before the registration's success event; a refusal rolls
+     * the whole registration back, so the client, its settings and the success event are never committed. At the
+     * OpenID Connect endpoint the check is deferred to the end of the registration ({@link #checkDeferredCap}).
+     */
+    @Override
+    public void afterRegister(ClientRegistrationContext context, ClientModel clientModel) {
+        if (Boolean.TRUE.equals(session.getAttribute(DEFER_CAP_CHECK))) {
+            @SuppressWarnings("unchecked")
+            List<Runnable> pending = session.getAttribute(PENDING_CAP_CHECKS, List.class);
+            if (pending == null) {
+                pending = new ArrayList<>();
+                session.setAttribute(PENDING_CAP_CHECKS, pending);
+            }
+            pending.add(() -> admit(context, clientModel));
+            return;
+        }
+        admit(context, clientModel);
+    }
+
+    /**
+     * Runs the cap checks {@link #afterRegister} deferred, as the registration's last step before its transaction
+     * commits. Throws the refusal (403 {@code access_denied}, or 503 when the lock was not granted) with the
+     * registration rolled back.
+     */
+    static void checkDeferredCap(KeycloakSession session) {
+        session.removeAttribute(DEFER_CAP_CHECK);
+        @SuppressWarnings("unchecked")
+        List<Runnable> pending = session.getAttribute(PENDING_CAP_CHECKS, List.class);
+        session.removeAttribute(PENDING_CAP_CHECKS);
+        if (pending != null) {
+            pending.forEach(Runnable::run);
+        }
+    }
+
+    private void admit(ClientRegistrationContext context, ClientModel clientModel) {
+        int max = maxDynamicClients();
+        boolean within;
+        try {
+            within = DynamicClientLimits.admit(session, session.getContext().getRealm(), clientModel, max);
+        } catch (DynamicClientLimits.CapUnavailable e) {
+            throw busy(context);
+        }
+        if (!within) {
+            throw capReached(context, max);
+        }
+    }
+
+    private int maxDynamicClients() {
+        return model.get(RegistrationSettings.MAX_DYNAMIC_CLIENTS, RegistrationSettings.DEFAULT_MAX_DYNAMIC_CLIENTS);
+    }
+
+    private WebApplicationException capReached(ClientRegistrationContext context, int max) {
+        return reject(context, Response.Status.FORBIDDEN, OAuthErrorException.ACCESS_DENIED, DynamicClientLimits.capReached(max), 0);
+    }
+
+    private WebApplicationException busy(ClientRegistrationContext context) {
+        return reject(context, Response.Status.SERVICE_UNAVAILABLE, OAuthErrorException.TEMPORARILY_UNAVAILABLE,
+                "Too many registrations at the same time; try again shortly", 1);
     }
 
     private WebApplicationException reject(ClientRegistrationContext context, Response.Status status, String error,
@@ -81,10 +154,6 @@ public class DynamicClientLimitsPolicy implements ClientRegistrationPolicy {
             response.header("Retry-After", Long.toString(retryAfter));
         }
         return new WebApplicationException(response.build());
-    }
-
-    @Override
-    public void afterRegister(ClientRegistrationContext context, ClientModel clientModel) {
     }
 
     @Override

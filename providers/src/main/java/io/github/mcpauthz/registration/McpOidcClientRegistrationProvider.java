@@ -79,7 +79,16 @@ public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrat
     @Consumes(MediaType.APPLICATION_JSON)
     @Produces(MediaType.APPLICATION_JSON)
     public Response createOIDC(String body) {
-        return delegate.createOIDC(read(body, EventType.CLIENT_REGISTER));
+        OIDCClientRepresentation client = read(body, EventType.CLIENT_REGISTER);
+        // The realm's cap on dynamic clients is checked last, right before the commit (its lock is held until then).
+        session.setAttribute(DynamicClientLimitsPolicy.DEFER_CAP_CHECK, Boolean.TRUE);
+        try {
+            Response response = delegate.createOIDC(client);
+            DynamicClientLimitsPolicy.checkDeferredCap(session);
+            return response;
+        } finally {
+            session.removeAttribute(DynamicClientLimitsPolicy.DEFER_CAP_CHECK);
+        }
     }
 
     @GET

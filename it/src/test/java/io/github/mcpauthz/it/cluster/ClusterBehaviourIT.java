@@ -217,6 +217,7 @@ class ClusterBehaviourIT {
         try (McpTestRealm realm = McpTestRealm.create(cluster, "cluster-cap")) {
             realm.anonymousLimits(Map.of("max-dynamic-clients", Integer.toString(cap), "registrations-per-address", "0"));
             cluster.roundRobin();
+            int clientsBefore = realm.countClients();
             long[] before = served();
             List<HttpResult> results = registerAtOnce(realm, concurrent);
             long[] after = served();
@@ -228,6 +229,10 @@ class ClusterBehaviourIT {
             assertEquals(concurrent / 2, after[0] - before[0], "registrations answered by node 1");
             assertEquals(concurrent / 2, after[1] - before[1], "registrations answered by node 2");
             assertEquals(cap, AdminApi.expect(realm.admin().dynamicClients(realm.name()), 200).json().size());
+            // Refusals after the creation are rolled back: no other client of any kind, no other success event.
+            assertEquals(clientsBefore + cap, realm.countClients(), "clients of any kind, half-made ones included");
+            assertEquals(cap, realm.admin().events(realm.name(), "CLIENT_REGISTER").size(),
+                    "one CLIENT_REGISTER success event per client that exists");
         }
     }
 

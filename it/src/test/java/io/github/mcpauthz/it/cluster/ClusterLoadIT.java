@@ -21,11 +21,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code cluster.load.clients} (50) simulated MCP clients for {@code cluster.load.seconds} (120) against both nodes
  * (round-robin per request), each looping registration, consent, code, token and refresh with {@code resource}, and a
- * second authorization that must find the consent. Prints counts and latency percentiles; fails on any HTTP 5xx, any
+ * second authorization that must find the consent, in a realm with the default dynamic-client cap on. Prints counts and latency percentiles; fails on any HTTP 5xx, any
  * token whose {@code aud} is not exactly the server, any consent asked again, any other wrong step.
  */
 @KeycloakIT
 class ClusterLoadIT {
+
+    /** RegistrationSettings.DEFAULT_MAX_DYNAMIC_CLIENTS, the cap of a realm whose policy does not set one. */
+    private static final int DEFAULT_CAP = 1000;
 
     @Test
     void fiftyMcpClientsForTwoMinutesAgainstBothNodes() throws Exception {
@@ -34,10 +37,12 @@ class ClusterLoadIT {
         Duration duration = Duration.ofSeconds(Long.getLong("cluster.load.seconds", 120));
         cluster.roundRobin();
         try (McpTestRealm realm = McpTestRealm.create(cluster, "cluster-load")) {
-            // No cap: with a cap, every registration of the realm waits for a lock on the realm's row (cluster-wide),
-            // and 50 clients registering in a loop on 2 busy cores queue behind it for longer than the 30 s lock
-            // timeout (then 503 temporarily_unavailable). The cap under concurrency is ClusterBehaviourIT's.
-            realm.anonymousLimits(Map.of("registrations-per-address", "0", "max-dynamic-clients", "0"));
+            // The realm's default cap (max-dynamic-clients 1000) stays on: each registration takes the cap's lock,
+            // cluster-wide, for its count and commit only. No per-address rate: all clients share one address.
+            realm.anonymousLimits(Map.of("registrations-per-address", "0"));
+            int cap = realm.admin().registrationPolicy(realm.name(), McpTestRealm.LIMITS_POLICY, McpTestRealm.ANONYMOUS)
+                    .path("config").path("max-dynamic-clients").path(0).asInt(DEFAULT_CAP);
+            assertTrue(cap > 0, "the load runs with the dynamic-client cap on");
             SimulatedMcpClient.Tally tally = new SimulatedMcpClient.Tally();
             long errorsBefore = cluster.balancer().serverErrorCount();
             long badGatewayBefore = cluster.balancer().badGatewayCount();
@@ -74,7 +79,8 @@ class ClusterLoadIT {
             long requests = cluster.balancer().answeredCount() - answeredBefore;
             long registered = AdminApi.expect(realm.admin().dynamicClients(realm.name()), 200).json().size();
 
-            System.out.printf("%n[load] %d MCP clients for %.0f s against %s%n", clients, seconds, cluster);
+            System.out.printf("%n[load] %d MCP clients for %.0f s against %s, dynamic-client cap %d%n", clients, seconds,
+                    cluster, cap);
             System.out.printf("[load] rounds completed %d, failed rounds %d, HTTP requests %d (%.0f/s; node 1 %d, "
                             + "node 2 %d), HTTP 5xx %d, balancer 502 %d, wrong aud %d, lost consents %d, dynamic "
                             + "clients %d%n", tally.rounds.get(), tally.failures.get(), requests, requests / seconds,

@@ -108,6 +108,27 @@ public final class Browser {
                 + "; last: " + response.describe());
     }
 
+    /**
+     * The user's own logout in this browser: opens the realm's end-session endpoint ({@code .../protocol/openid-connect/logout},
+     * no {@code id_token_hint}), confirms Keycloak's "Do you want to log out?" form, and follows Keycloak's redirects.
+     * Returns the last page (Keycloak's "You are logged out" page); fails if no confirmation form came.
+     */
+    public HttpResult logout(URI endSessionEndpoint) {
+        HttpResult response = get(endSessionEndpoint);
+        Document page = Jsoup.parse(response.body() == null ? "" : response.body(), response.uri().toString());
+        Element confirm = page.select("form").stream()
+                .filter(form -> form.attr("action").contains("/logout-confirm"))
+                .findFirst()
+                .orElseThrow(() -> new AssertionError("no logout confirmation form: " + response.describe()));
+        HttpResult answer = submit(confirm, Map.of(), "confirmLogout");
+        for (int step = 0; step < MAX_STEPS && answer.status() >= 300 && answer.status() < 400; step++) {
+            HttpResult redirect = answer;
+            answer = get(redirect.uri().resolve(redirect.header("Location")
+                    .orElseThrow(() -> new AssertionError("redirect without Location: " + redirect.describe()))));
+        }
+        return answer;
+    }
+
     /** Posts the form's fields (hidden ones included) with {@code values} on top, pressing {@code button} if given. */
     private HttpResult submit(Element form, Map<String, String> values, String button) {
         Map<String, List<String>> fields = new LinkedHashMap<>();

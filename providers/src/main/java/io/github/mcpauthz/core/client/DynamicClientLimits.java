@@ -2,6 +2,7 @@ package io.github.mcpauthz.core.client;
 
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.Comparator;
 import java.util.HexFormat;
 import java.util.Map;
 
@@ -11,6 +12,8 @@ import jakarta.persistence.PersistenceException;
 import jakarta.persistence.metamodel.EntityType;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
+import org.keycloak.component.ComponentModel;
+import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
@@ -19,7 +22,7 @@ import org.keycloak.provider.Provider;
 /**
  * The limits every creation of a dynamic client passes, by DCR or from a client ID metadata document: a rate per
  * source (an IPv4 address or an IPv6 /64) and per document host, counted cluster-wide, and the realm's cap on dynamic
- * clients, checked and taken atomically across the cluster.
+ * clients, checked atomically across the cluster after the client is created and before it is committed.
  */
 public final class DynamicClientLimits {
 
@@ -32,7 +35,7 @@ public final class DynamicClientLimits {
     private DynamicClientLimits() {
     }
 
-    /** Thrown when the cap cannot be checked (the realm lock was not granted in time). */
+    /** Thrown when the cap cannot be checked (the database refused the creation or the lock); nothing is committed. */
     public static final class CapUnavailable extends RuntimeException {
         CapUnavailable(String message, Throwable cause) {
             super(message, cause, false, false);
@@ -103,10 +106,9 @@ public final class DynamicClientLimits {
     }
 
     /**
-     * Whether the realm may get one more dynamic client; the one place DCR and metadata documents check the cap.
-     * Takes a pessimistic write lock on the realm's database row, held until the transaction that creates the client
-     * ends, then counts the realm's dynamic clients in the database: concurrent creations, on any node of a cluster
-     * sharing the database, are serialized, so the cap is never exceeded. Call it right before creating the client.
+     * A quick check before a creation, without a lock: whether the realm has fewer than {@code max} dynamic clients
+     * now. It spares a full creation when the realm is already full; the check that makes the cap hold is
+     * {@link #admit}, after the creation.
      */
     public static boolean hasRoom(KeycloakSession session, RealmModel realm, int max) {
         if (max <= 0) {
@@ -114,31 +116,96 @@ public final class DynamicClientLimits {
         }
         EntityManager em = entityManager(session);
         if (em == null) {
-            LOG.debug("No JPA store: the dynamic client cap is checked without a database lock");
             return DynamicClients.stream(session, realm, max).count() < max;
         }
         try {
-            lockRealm(em, realm.getId());
-            Long count = em.createQuery("select count(a) from ClientAttributeEntity a "
-                            + "where a.name = :name and a.client.realmId = :realm", Long.class)
-                    .setParameter("name", DynamicClients.DYNAMIC)
-                    .setParameter("realm", realm.getId())
-                    .getSingleResult();
-            return count == null || count < max;
+            return countDynamic(em, realm, null) < max;
         } catch (PersistenceException | ModelException e) {
-            // Keycloak's EntityManager turns a lock timeout into a ModelException. The database has aborted the
-            // transaction by then: roll it back at the end of the request instead of failing its commit (HTTP 500).
             session.getTransactionManager().setRollbackOnly();
-            throw new CapUnavailable("the realm's dynamic client count could not be checked", e);
+            throw new CapUnavailable("the realm's dynamic client count could not be read", e);
         }
     }
 
-    private static void lockRealm(EntityManager em, String realmId) {
-        EntityType<?> realmEntity = em.getMetamodel().getEntities().stream()
-                .filter(e -> e.getName().equals("RealmEntity"))
+    /**
+     * The check that makes the realm's cap atomic, across the nodes of a cluster sharing the database; the one place
+     * DCR and metadata documents take it. Call it with the just-created client, as the last step of the
+     * creation's transaction before it commits. Writes the creation to the database, then takes a pessimistic write
+     * lock on the realm's cap row (see {@link #lockCapRow}), held until the transaction ends, then counts the
+     * realm's other dynamic clients in the database. Under read committed, a statement run after the lock is granted
+     * sees every client committed by the transactions that held it before, so the creations that pass are
+     * serialized and never exceed the cap. The lock is held only for the count and the commit.
+     *
+     * @return whether the realm's dynamic clients, {@code created} included, stay within {@code max}; when false,
+     *         the transaction is marked rollback-only, so nothing of the creation is committed
+     * @throws CapUnavailable when the database refused the write or the lock (the transaction is rollback-only)
+     */
+    public static boolean admit(KeycloakSession session, RealmModel realm, ClientModel created, int max) {
+        if (max <= 0) {
+            return true;
+        }
+        boolean within;
+        EntityManager em = entityManager(session);
+        if (em == null) {
+            LOG.debug("No JPA store: the dynamic client cap is checked without a database lock");
+            within = DynamicClients.stream(session, realm, null).filter(c -> !c.getId().equals(created.getId())).count() < max;
+        } else {
+            try {
+                em.flush(); // The creation's statements run before the lock, not while it is held.
+                lockCapRow(em, realm);
+                within = countDynamic(em, realm, created.getId()) < max;
+            } catch (PersistenceException | ModelException e) {
+                // Keycloak's EntityManager turns a lock timeout or a constraint violation into a ModelException. The
+                // database has aborted the transaction by then: roll it back at the end of the request instead of
+                // failing its commit (HTTP 500).
+                session.getTransactionManager().setRollbackOnly();
+                throw new CapUnavailable("the realm's dynamic client count could not be checked", e);
+            }
+        }
+        if (!within) {
+            session.getTransactionManager().setRollbackOnly();
+            LOG.infof("Realm %s is at its cap of %d dynamic clients: the creation of %s, checked under the cap's lock, "
+                    + "is rolled back", realm.getName(), max, created.getClientId());
+        }
+        return within;
+    }
+
+    /** The realm's dynamic clients in the database (committed ones and this transaction's), without {@code except}. */
+    private static long countDynamic(EntityManager em, RealmModel realm, String except) {
+        Long count = em.createQuery("select count(a) from ClientAttributeEntity a "
+                        + "where a.name = :name and a.client.realmId = :realm and a.client.id <> :except", Long.class)
+                .setParameter("name", DynamicClients.DYNAMIC)
+                .setParameter("realm", realm.getId())
+                .setParameter("except", except == null ? "" : except)
+                .getSingleResult();
+        return count == null ? 0 : count;
+    }
+
+    /**
+     * Locks the one database row that serializes a realm's dynamic-client creations on every node: the realm's
+     * anonymous {@code mcp-dynamic-client-limits} policy component (the one with the smallest id, should there be
+     * several), or the realm's own row when the realm has none. Nothing a creation writes refers to a component by
+     * a foreign key, so two creations holding their own new rows cannot wait for each other's lock, and edits of the
+     * realm's settings are not held up.
+     */
+    private static void lockCapRow(EntityManager em, RealmModel realm) {
+        String componentId = realm.getComponentsStream(realm.getId(), DynamicClients.POLICY_TYPE)
+                .filter(c -> RegistrationSettings.LIMITS_POLICY_ID.equals(c.getProviderId()) && "anonymous".equals(c.getSubType()))
+                .map(ComponentModel::getId)
+                .min(Comparator.naturalOrder())
+                .orElse(null);
+        if (componentId == null || lock(em, "ComponentEntity", componentId) == null) {
+            if (lock(em, "RealmEntity", realm.getId()) == null) {
+                throw new PersistenceException("the realm's row was not found");
+            }
+        }
+    }
+
+    private static Object lock(EntityManager em, String entityName, String id) {
+        EntityType<?> entity = em.getMetamodel().getEntities().stream()
+                .filter(e -> e.getName().equals(entityName))
                 .findFirst()
-                .orElseThrow(() -> new PersistenceException("RealmEntity is not a JPA entity"));
-        em.find(realmEntity.getJavaType(), realmId, LockModeType.PESSIMISTIC_WRITE,
+                .orElseThrow(() -> new PersistenceException(entityName + " is not a JPA entity"));
+        return em.find(entity.getJavaType(), id, LockModeType.PESSIMISTIC_WRITE,
                 Map.of("jakarta.persistence.lock.timeout", LOCK_TIMEOUT_MS));
     }
 
