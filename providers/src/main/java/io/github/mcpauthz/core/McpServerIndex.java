@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Immutable lookup table of one realm's MCP servers, keyed by canonical resource.
@@ -19,6 +20,7 @@ public final class McpServerIndex {
     private final Map<String, List<McpServer>> byScope = new HashMap<>();
     private final Map<String, List<McpServer>> byClientId = new HashMap<>();
     private final McpServer defaultServer;
+    private final List<String> scopeNames;
 
     public McpServerIndex(Collection<McpServer> servers) {
         McpServer def = null;
@@ -39,6 +41,7 @@ public final class McpServerIndex {
         // Read-only from here on: callers get the lists themselves, not copies.
         byScope.replaceAll((scope, list) -> List.copyOf(list));
         byClientId.replaceAll((clientId, list) -> List.copyOf(list));
+        this.scopeNames = List.copyOf(new TreeSet<>(byScope.keySet()));
     }
 
     public Optional<McpServer> find(CanonicalResource resource) {
@@ -62,6 +65,11 @@ public final class McpServerIndex {
     /** True when {@code scope} is a scope of a registered server. */
     public boolean isServerScope(String scope) {
         return byScope.containsKey(scope);
+    }
+
+    /** The names of all registered servers' scopes, sorted, each once (built with the index). */
+    public List<String> scopeNames() {
+        return scopeNames;
     }
 
     /** The registered servers that accept {@code scope} (usually one; several servers may share a scope name). */
