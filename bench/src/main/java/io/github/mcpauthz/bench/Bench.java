@@ -264,6 +264,15 @@ public final class Bench {
     // --- realms ------------------------------------------------------------------------------------------------------
 
     private Map<Side, BenchRealm> createRealms(String name, int servers, Duration timeout) {
+        return createRealms(name, servers, timeout, false);
+    }
+
+    /**
+     * Sets up the realm on each side. With {@code jarAloneIfStockFails}, a stock side whose set-up fails (not one that
+     * times out: that Keycloak would still be busy) is left out and the jar side is measured alone; the output says so,
+     * with stock's error.
+     */
+    private Map<Side, BenchRealm> createRealms(String name, int servers, Duration timeout, boolean jarAloneIfStockFails) {
         Map<Side, BenchRealm> realms = new EnumMap<>(Side.class);
         for (Side side : Side.values()) {
             BenchRealm realm = new BenchRealm(keycloaks.get(side), name, servers);
@@ -277,6 +286,16 @@ public final class Bench {
                 realm.create(timeout);
             } catch (BenchRealm.SetupTimeout | BenchException e) {
                 boolean timedOut = e instanceof BenchRealm.SetupTimeout || e.getCause() instanceof HttpTimeoutException;
+                if (!timedOut && jarAloneIfStockFails && side == Side.STOCK) {
+                    setup.status = "failed while " + realm.setup.status + ": " + e.getMessage()
+                            + " (the jar is measured alone at this scale)";
+                    copy(realm.setup, setup);
+                    String note = name + ": stock Keycloak could not be set up (" + realm.setup.status + ": "
+                            + e.getMessage() + "); the jar is measured alone at this scale";
+                    result.notes.add(note);
+                    System.out.println("[bench] " + note);
+                    continue;
+                }
                 if (!timedOut) {
                     setup.status = "failed while " + realm.setup.status + ": " + e.getMessage();
                     copy(realm.setup, setup);
@@ -292,10 +311,12 @@ public final class Bench {
                     copy(realm.setup, setup);
                 }
             }
-            System.out.printf("[bench] realm %s (%d servers) on %s: import %.1f s, enable %s, one more server %.2f s, "
+            System.out.printf("[bench] realm %s (%d servers) on %s: import %.1f s, enable %s, one more server %.2f s%s, "
                             + "a new client has %d optional scopes%n", name, servers, side.id, realm.setup.importSeconds,
                     Double.isNaN(realm.setup.enableSeconds) ? "-" : String.format("%.1f s", realm.setup.enableSeconds),
-                    realm.setup.addOneSeconds, realm.setup.optionalScopesOfNewClient);
+                    realm.setup.addOneSeconds, Double.isNaN(realm.setup.addOneComponentSeconds) ? ""
+                            : String.format(" (console's component create: %.2f s)", realm.setup.addOneComponentSeconds),
+                    realm.setup.optionalScopesOfNewClient);
             realms.put(side, realm);
         }
         return realms;
@@ -305,6 +326,7 @@ public final class Bench {
         to.importSeconds = nan(from.importSeconds);
         to.enableSeconds = nan(from.enableSeconds);
         to.addOneServerSeconds = nan(from.addOneSeconds);
+        to.addOneComponentSeconds = nan(from.addOneComponentSeconds);
         to.optionalScopesOfNewClient = from.optionalScopesOfNewClient < 0 ? null : from.optionalScopesOfNewClient;
     }
 
@@ -484,7 +506,7 @@ public final class Bench {
             }
             Map<Side, BenchRealm> realms;
             try {
-                realms = createRealms(prefix, servers, Duration.ofSeconds(options.setupTimeoutSeconds));
+                realms = createRealms(prefix, servers, Duration.ofSeconds(options.setupTimeoutSeconds), true);
             } catch (SetupTimedOut e) {
                 System.out.println("[bench] " + prefix + ": set-up " + e.getMessage() + "; larger scales skipped");
                 for (String[] p : planned) {

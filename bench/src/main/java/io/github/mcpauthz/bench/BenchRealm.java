@@ -50,6 +50,7 @@ final class BenchRealm {
         double importSeconds = Double.NaN;
         double enableSeconds = Double.NaN;
         double addOneSeconds = Double.NaN;
+        double addOneComponentSeconds = Double.NaN;
         int optionalScopesOfNewClient = -1;
         String status = "not started";
     }
@@ -140,6 +141,17 @@ final class BenchRealm {
                 "resource", serverUri(extra), "name", "Server " + extra,
                 "scopes", List.of("s" + extra + ":read", "s" + extra + ":write")), remaining(deadline)), 201);
         setup.addOneSeconds = seconds(begin);
+        // The same through the admin console's page (a component of the realm), as a second server.
+        setup.status = "adding one server through the components API";
+        String realmId = admin.get("/admin/realms/" + name).path("id").asText();
+        int second = servers + 2;
+        begin = System.nanoTime();
+        Admin.expect(admin.call("POST", "/admin/realms/" + name + "/components", Map.of(
+                "name", "Server " + second, "providerId", "mcp-servers", "providerType", SERVER_TYPE, "parentId", realmId,
+                "config", Map.of("resource", List.of(serverUri(second)), "display-name", List.of("Server " + second),
+                        "scopes", List.of("s" + second + ":read", "s" + second + ":write"),
+                        "default-resource", List.of("false"))), remaining(deadline)), 201);
+        setup.addOneComponentSeconds = seconds(begin);
     }
 
     private void createStock(Admin admin, long deadline) {

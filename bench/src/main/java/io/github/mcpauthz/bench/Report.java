@@ -92,16 +92,17 @@ final class Report {
         if (!result.setups.isEmpty()) {
             md.append("\nRealm set-up (stock: one realm JSON with the client scopes and audience mappers; jar: one realm "
                     + "JSON with the servers, then `mcp-authz/enable`; then one more server over REST):\n\n");
-            md.append("| realm | servers | side | import s | enable s | one more server s | optional scopes of a new client | status |\n");
-            md.append("|---|---:|---|---:|---:|---:|---:|---|\n");
+            md.append("| realm | servers | side | import s | enable s | one more server s | one more, console's component create s | optional scopes of a new client | status |\n");
+            md.append("|---|---:|---|---:|---:|---:|---:|---:|---|\n");
             for (Result.Setup s : result.setups) {
                 md.append("| ").append(s.realm).append(" | ").append(s.servers).append(" | ").append(s.side).append(" | ")
                         .append(opt(s.importSeconds)).append(" | ").append(opt(s.enableSeconds)).append(" | ")
-                        .append(opt(s.addOneServerSeconds)).append(" | ")
+                        .append(opt(s.addOneServerSeconds)).append(" | ").append(opt(s.addOneComponentSeconds)).append(" | ")
                         .append(s.optionalScopesOfNewClient == null ? "—" : s.optionalScopesOfNewClient).append(" | ")
                         .append(s.status).append(" |\n");
             }
         }
+        scaleComparison(md);
         md.append("\nStart-up (to the master realm's discovery document answering 200; the first start of a fresh "
                 + "copy includes start-dev's build) and memory (RSS of Keycloak's JVM):\n\n");
         md.append("| side | first start s | restarts s | RSS after start MiB | RSS at the end MiB |\n|---|---:|---:|---:|---:|\n");
@@ -112,11 +113,50 @@ final class Report {
         md.append(String.format(Locale.ROOT, "%nProvider jar: `%s`, %s KiB, %s classes, %s of them outside "
                         + "`io/github/mcpauthz/` (bundled third-party code).%n", result.jar.get("file"),
                 result.jar.get("kib"), result.jar.get("classes"), result.jar.get("classesOutsideIoGithubMcpauthz")));
+        if (!result.notes.isEmpty()) {
+            md.append("\n**Notes:**\n\n");
+            result.notes.forEach(n -> md.append("* ").append(n.replace("\n", " ")).append("\n"));
+        }
         if (!result.failures.isEmpty()) {
             md.append("\n**Functional failures:**\n\n");
             result.failures.forEach(f -> md.append("* ").append(f.replace("\n", " ")).append("\n"));
         }
         return md.toString();
+    }
+
+    /**
+     * The jar at each larger scale against its smallest scale (the issue-13 target: at least 0.95× the throughput of
+     * the 10-server realm), per scale scenario; a ratio ≥ 1 (throughput) or ≤ 1 (p50) means no slower.
+     */
+    private void scaleComparison(StringBuilder md) {
+        List<Integer> scales = result.scenarios.stream().filter(s -> s.group != null && s.group.startsWith("scale-"))
+                .map(s -> Integer.parseInt(s.group.substring("scale-".length()))).distinct().sorted().toList();
+        if (scales.size() < 2) {
+            return;
+        }
+        int base = scales.get(0);
+        md.append(String.format(Locale.ROOT, "%nThe jar with N servers against %d servers (throughput ratio ≥ 1 and "
+                + "p50 ratio ≤ 1: no slower with more servers):%n%n", base));
+        md.append("| scenario | servers | jar req/s | jar req/s at ").append(base).append(" | throughput ratio | jar p50 ms | "
+                + "jar p50 ms at ").append(base).append(" | p50 ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        for (Result.Scenario s : result.scenarios) {
+            if (s.group == null || !s.group.startsWith("scale-") || s.group.equals("scale-" + base)) {
+                continue;
+            }
+            String suffix = s.id.substring(s.group.length());
+            Result.Scenario b = result.scenarios.stream().filter(x -> x.id.equals("scale-" + base + suffix)).findFirst()
+                    .orElse(null);
+            Result.SideFigures jar = s.sides.get(Side.JAR.id);
+            Result.SideFigures baseJar = b == null ? null : b.sides.get(Side.JAR.id);
+            boolean both = jar != null && baseJar != null && baseJar.throughput > 0 && baseJar.p50 > 0;
+            md.append("| ").append(s.id).append(" | ").append(s.group.substring("scale-".length())).append(" | ")
+                    .append(jar == null ? "—" : num(jar.throughput)).append(" | ")
+                    .append(baseJar == null ? "—" : num(baseJar.throughput)).append(" | ")
+                    .append(both ? String.format(Locale.ROOT, "%.2f×", jar.throughput / baseJar.throughput) : "—").append(" | ")
+                    .append(jar == null ? "—" : num(jar.p50)).append(" | ").append(baseJar == null ? "—" : num(baseJar.p50))
+                    .append(" | ").append(both ? String.format(Locale.ROOT, "%.2f×", jar.p50 / baseJar.p50) : "—")
+                    .append(" |\n");
+        }
     }
 
     private static String percentiles(Result.SideFigures f) {

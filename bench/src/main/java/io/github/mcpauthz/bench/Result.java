@@ -20,6 +20,8 @@ final class Result {
     public List<Setup> setups = new ArrayList<>();
     public List<Scenario> scenarios = new ArrayList<>();
     public List<String> failures = new ArrayList<>();
+    /** What the reader must know that is no failure (e.g. a scale measured on the jar side alone). */
+    public List<String> notes = new ArrayList<>();
 
     /** Start-up of one side: the first start of a fresh copy (includes start-dev's build), then restarts. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
@@ -39,6 +41,8 @@ final class Result {
         public Double importSeconds;
         public Double enableSeconds;
         public Double addOneServerSeconds;
+        /** Jar only: one more server through the admin console's component create ({@code POST .../components}). */
+        public Double addOneComponentSeconds;
         public Integer optionalScopesOfNewClient;
         public String status;
     }

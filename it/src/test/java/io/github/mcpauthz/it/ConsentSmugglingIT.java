@@ -115,7 +115,7 @@ class ConsentSmugglingIT {
     @Test
     void anotherServersGrantScopeAttachedToTheClientIsStillInvalidScope() {
         McpClient client = realm.registerAnonymously("smuggling-attached-it");
-        String weatherGrant = realm.grantScope(WEATHER_SERVER);
+        String weatherGrant = grantScopeMadeByAConsent(WEATHER_SERVER);
         realm.attachScope(client.clientId(), weatherGrant, false);
 
         Outcome smuggled = new ConsentBrowser().authorize(request(client, DEMO_SERVER, "mcp:tools " + weatherGrant),
@@ -136,7 +136,7 @@ class ConsentSmugglingIT {
     @Test
     void anotherServersGrantScopeAttachedAsDefaultIsLeftOutOfTheConsent() {
         McpClient client = realm.registerAnonymously("smuggling-default-it");
-        String weatherGrant = realm.grantScope(WEATHER_SERVER);
+        String weatherGrant = grantScopeMadeByAConsent(WEATHER_SERVER);
         realm.attachScope(client.clientId(), weatherGrant, true);
         ConsentBrowser browser = new ConsentBrowser();
 
@@ -231,13 +231,26 @@ class ConsentSmugglingIT {
         assertTrue(supported.containsAll(List.of("openid", "mcp:tools", "weather:read")), supported::toString);
         assertEquals(List.of(), supported.stream().filter(s -> s.toLowerCase().startsWith(PREFIX)).toList());
         for (String server : List.of(DEMO_SERVER, WEATHER_SERVER)) {
-            JsonNode grant = realm.clientScope(realm.grantScope(server));
+            JsonNode grant = realm.clientScope(grantScopeMadeByAConsent(server));
             assertNotNull(grant, server);
             assertEquals("false", grant.path("attributes").path("include.in.openid.provider.metadata").asText(),
                     grant::toString);
             assertEquals(realm.serverId(server), grant.path("attributes").path("mcp.server.id").asText(),
                     grant::toString);
         }
+    }
+
+    /**
+     * The server's grant scope, made (if no earlier test did) the way it is made: by the first consent asked for the
+     * server (Mallory allows a client of her own). Grant scopes do not exist before that.
+     */
+    private static String grantScopeMadeByAConsent(String server) {
+        McpClient client = realm.registerAnonymously("smuggling-grant-maker-it");
+        assertCode(new ConsentBrowser().authorize(request(client, server, server.equals(WEATHER_SERVER) ? "weather:read"
+                : "mcp:tools"), MALLORY, ALLOW), realm.issuer());
+        String name = realm.grantScope(server);
+        assertNotNull(realm.clientScope(name), name);
+        return name;
     }
 
     private static Set<String> grantScopes(Set<String> scopeNames) {

@@ -21,6 +21,7 @@ import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
@@ -68,11 +69,14 @@ class ServerBatchIT {
         HttpResult result = AdminApi.expect(batch(servers), 201);
         assertEquals(50, result.json().size(), result::describe);
         assertTrue(resources().containsAll(Set.of("https://batch-0.example.com/mcp", "https://batch-49.example.com/mcp")));
-        assertNotNull(realm.clientScope("batch7:read"));
+        // Nothing is created per server at registration: the scope is made when the first client gets it.
+        assertNull(realm.clientScope("batch7:read"));
 
         McpClient client = realm.registerAnonymously("batch client");
         TokenResponse tokens = client.login(User.ALICE, "https://batch-7.example.com/mcp", "batch7:read");
         assertEquals(200, tokens.status(), tokens::describe);
+        assertNotNull(realm.clientScope("batch7:read"));
+        assertNull(realm.clientScope("batch8:read"));
         assertEquals(List.of("https://batch-7.example.com/mcp"), tokens.audience());
         assertTrue(tokens.accessTokenClaims().path("scope").asText().contains("batch7:read"), tokens::describe);
     }

@@ -118,7 +118,12 @@ class ServerResourceChangeIT {
 
     @Test
     void deletingTheServerRemovesItsGrant() {
-        String serverId = register("https://leaving.example.com/mcp", "Leaving MCP server");
+        String resource = "https://leaving.example.com/mcp";
+        String serverId = register(resource, "Leaving MCP server");
+        // Made by the first consent asked for the server, not at registration.
+        assertNull(realm.clientScope("mcp-server:" + serverId));
+        McpClient client = realm.registerAnonymously("resource-delete-it");
+        assertCode(new ConsentBrowser().authorize(request(client, resource, "mcp:tools"), ALICE, ALLOW), realm.issuer());
         assertNotNull(realm.clientScope("mcp-server:" + serverId));
 
         AdminApi.expect(admin.deleteServer(realm.name(), serverId), 204);

@@ -1,5 +1,6 @@
 package io.github.mcpauthz.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mcpauthz.it.support.AdminApi;
 import io.github.mcpauthz.it.support.ConsentRealm;
 import io.github.mcpauthz.it.support.Http;
@@ -24,11 +25,13 @@ import java.util.Set;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * A server's scopes cost a client nothing until the client is authorized for that server: they are client scopes of
- * the realm but not realm default scopes, a new client carries none of them, and the first authorization request for
+ * A server's scopes cost a client nothing until the client is authorized for that server: they become client scopes
+ * of the realm when the first client gets them (not at registration), are not realm default scopes, a new client
+ * carries none of them, and the first authorization request for
  * a server gives the client that server's scopes (and only those). A registration that asks for a server's scopes
  * gets them, past Keycloak's "Allowed Client Scopes" policy.
  */
@@ -51,18 +54,42 @@ class ServerScopesOnDemandIT {
         ConsentRealm.deleteIfCreated(realm);
     }
 
+    /**
+     * Nothing is created when a server is registered: its scopes (and its consent grant scope) become client scopes
+     * when the first client is authorized for it; even then they are no realm default scopes.
+     */
     @Test
-    void serverScopesExistButAreNoRealmDefaults() {
-        for (String scope : SERVER_SCOPES) {
-            assertNotNull(realm.clientScope(scope), "client scope " + scope);
+    void serverScopesAreMadeOnFirstUseAndAreNoRealmDefaults() {
+        String resource = "https://on-demand.example.com/mcp";
+        String serverId = AdminApi.expect(keycloak.admin().registerServer(realm.name(), resource, "On-demand MCP server",
+                List.of("ondemand:read", "ondemand:write"), false), 201).json().path("id").asText();
+        assertNull(realm.clientScope("ondemand:read"));
+        assertNull(realm.clientScope("ondemand:write"));
+        assertNull(realm.clientScope("mcp-server:" + serverId));
+
+        McpClient client = register("first client of the on-demand server", null);
+        TokenResponse tokens = client.login(User.ALICE, resource, "ondemand:read");
+        assertEquals(200, tokens.status(), tokens::describe);
+        assertEquals(List.of(resource), tokens.audience());
+
+        for (String scope : List.of("ondemand:read", "ondemand:write")) {
+            JsonNode made = realm.clientScope(scope);
+            assertNotNull(made, "client scope " + scope);
+            assertEquals("Scope " + scope + " of MCP server " + resource, made.path("description").asText(), made::toString);
         }
+        assertEquals(Set.of("ondemand:read", "ondemand:write"), realm.attachedScopes(client.clientId()).stream()
+                .filter(name -> name.startsWith("ondemand:")).collect(java.util.stream.Collectors.toSet()));
+        JsonNode grant = realm.clientScope("mcp-server:" + serverId);
+        assertNotNull(grant, "grant scope after the first consent");
+        assertEquals(serverId, grant.path("attributes").path("mcp.server.id").asText(), grant::toString);
+
         Set<String> defaults = new HashSet<>();
         for (String kind : List.of("default-default-client-scopes", "default-optional-client-scopes")) {
             AdminApi.expect(keycloak.admin().get("/admin/realms/" + realm.name() + "/" + kind), 200).json()
                     .forEach(scope -> defaults.add(scope.path("name").asText()));
         }
         assertTrue(defaults.contains("offline_access"), defaults::toString);
-        for (String scope : SERVER_SCOPES) {
+        for (String scope : List.of("ondemand:read", "ondemand:write", "mcp:tools", "mcp:resources", "weather:read")) {
             assertFalse(defaults.contains(scope), () -> scope + " is a realm default scope: " + defaults);
         }
     }

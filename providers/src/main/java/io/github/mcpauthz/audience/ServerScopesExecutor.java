@@ -41,14 +41,14 @@ public class ServerScopesExecutor implements ClientPolicyExecutorProvider<Client
         }
         if (context instanceof PreAuthorizationRequestContext pre) {
             if (pre.getClientId() != null) {
-                attach(realm, realm.getClientByClientId(pre.getClientId()), pre.getRequestParameters());
+                attach(session, realm, realm.getClientByClientId(pre.getClientId()), pre.getRequestParameters());
             }
         } else if (context instanceof PushedAuthorizationRequestContext par) {
-            attach(realm, par.getClient(), par.getRequestParameters());
+            attach(session, realm, par.getClient(), par.getRequestParameters());
         }
     }
 
-    private static void attach(RealmModel realm, ClientModel client, MultivaluedMap<String, String> params) {
+    private static void attach(KeycloakSession session, RealmModel realm, ClientModel client, MultivaluedMap<String, String> params) {
         if (client == null || !client.isEnabled() || client.isBearerOnly()) {
             return;
         }
@@ -64,7 +64,7 @@ public class ServerScopesExecutor implements ClientPolicyExecutorProvider<Client
             return; // Refused as invalid_target.
         }
         if (server != null) {
-            ServerScopes.attach(realm, client, server);
+            ServerScopes.attach(session, realm, client, server);
         }
     }
 

@@ -52,9 +52,8 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
         }
         ClientScopeModel grant = null;
         if (server != null) {
-            ClientScopeModel found = ServerGrantScopes.find(realm, server);
-            // Missing only after an upgrade or an admin's removal: repaired once, then found by id.
-            grant = found != null ? found : ServerGrantScopes.ensure(realm, server);
+            // Made on the first consent asked for the server (in its own transaction), then found by id.
+            grant = ServerGrantScopes.findOrCreate(context.getSession(), realm, server);
         }
         authSession.setClientScopes(withOnlyGrant(authSession.getClientScopes(), grant,
                 id -> KeycloakModelUtils.findClientScopeById(realm, client, id)));

@@ -6,6 +6,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.TreeSet;
 
 /**
  * Immutable lookup table of one realm's MCP servers, keyed by canonical resource.
@@ -22,6 +23,7 @@ public final class McpServerIndex {
     /** The servers with an access rule or roles in their tokens, by resource: what token issuance looks up. */
     private final Map<String, McpServer> governed = new HashMap<>();
     private final McpServer defaultServer;
+    private final List<String> scopeNames;
 
     public McpServerIndex(Collection<McpServer> servers) {
         McpServer def = null;
@@ -49,6 +51,7 @@ public final class McpServerIndex {
         byScope.replaceAll((scope, list) -> List.copyOf(list));
         byClientId.replaceAll((clientId, list) -> List.copyOf(list));
         byMachineClient.replaceAll((clientId, list) -> List.copyOf(list));
+        this.scopeNames = List.copyOf(new TreeSet<>(byScope.keySet()));
     }
 
     public Optional<McpServer> find(CanonicalResource resource) {
@@ -72,6 +75,11 @@ public final class McpServerIndex {
     /** True when {@code scope} is a scope of a registered server. */
     public boolean isServerScope(String scope) {
         return byScope.containsKey(scope);
+    }
+
+    /** The names of all registered servers' scopes, sorted, each once (built with the index). */
+    public List<String> scopeNames() {
+        return scopeNames;
     }
 
     /** The registered servers that accept {@code scope} (usually one; several servers may share a scope name). */

@@ -1,16 +1,16 @@
 package io.github.mcpauthz.core;
 
 import java.nio.charset.StandardCharsets;
-import java.util.HashMap;
+import java.util.Collection;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
 import java.util.UUID;
 
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
@@ -27,7 +27,8 @@ import org.keycloak.protocol.oidc.OIDCLoginProtocol;
  *
  * <p>Its id is derived from the realm, the server and the server's resource ({@link #id}): found with one cached
  * lookup by id, never by scanning the realm's client scopes, and new when the server's resource changes, so that
- * consents given for the old resource no longer count.
+ * consents given for the old resource no longer count. It is created when first needed ({@link #findOrCreate}), not
+ * when the realm is enabled or the server registered, and removed with its server or when the resource changes.
  */
 public final class ServerGrantScopes {
 
@@ -70,28 +71,61 @@ public final class ServerGrantScopes {
     }
 
     /**
-     * Creates or updates the server's grant scope. A grant scope of the same name that is not the current one (made
-     * for an earlier resource, or by an earlier version of the extension) is removed first, with the consents to it.
+     * The server's current grant scope, created now when it does not exist yet: a grant scope is made when it is first
+     * needed (the first consent asked for the server), never when the realm is enabled or the server registered. It
+     * is created in a transaction of its own, safe when another request or node creates it at the same moment (see
+     * {@link OnDemandScopes}). A leftover of the same name (made for an earlier resource by an earlier version, and not
+     * yet cleaned by an enable) blocks the name: it is removed, with the consents to it, and creation tried once more.
      */
-    public static ClientScopeModel ensure(RealmModel realm, McpServer server) {
-        return ensure(realm, server, null);
+    public static ClientScopeModel findOrCreate(KeycloakSession session, RealmModel realm, McpServer server) {
+        ClientScopeModel scope = find(realm, server);
+        if (scope != null) {
+            return scope;
+        }
+        try {
+            return create(session, realm, server);
+        } catch (RuntimeException first) {
+            if (!removeStale(session, realm, server)) {
+                throw first;
+            }
+            return create(session, realm, server);
+        }
     }
 
-    private static ClientScopeModel ensure(RealmModel realm, McpServer server, Map<String, ClientScopeModel> byName) {
-        ClientScopeModel scope = find(realm, server);
-        if (scope == null) {
-            String name = name(server);
-            // A stale scope of the same name (an earlier resource, an earlier version) is removed by ensureAll at
-            // enable and by remove() on a resource change; a single server's ensure never scans the realm's scopes.
-            ClientScopeModel stale = byName != null ? byName.get(name) : null;
-            if (stale != null) {
-                realm.removeClientScope(stale.getId());
-            }
-            scope = realm.addClientScope(id(realm, server), name);
+    private static ClientScopeModel create(KeycloakSession session, RealmModel realm, McpServer server) {
+        return OnDemandScopes.create(session, realm, id(realm, server), name(server), scope -> {
             scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+            configure(scope, server);
+        }, () -> find(realm, server));
+    }
+
+    /** Removes (in a transaction of its own) a grant scope of the server's name that is not its current one. */
+    private static boolean removeStale(KeycloakSession session, RealmModel realm, McpServer server) {
+        String name = name(server);
+        String current = id(realm, server);
+        ClientScopeModel stale = realm.getClientScopesStream()
+                .filter(s -> name.equals(s.getName()) && isGrantScope(s) && !current.equals(s.getId())).findFirst().orElse(null);
+        if (stale == null) {
+            return false;
         }
-        configure(scope, server);
-        return scope;
+        String realmId = realm.getId();
+        String staleId = stale.getId();
+        KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), own -> {
+            RealmModel ownRealm = own.realms().getRealm(realmId);
+            if (ownRealm != null && ownRealm.getClientScopeById(staleId) != null) {
+                own.getContext().setRealm(ownRealm);
+                ownRealm.removeClientScope(staleId);
+            }
+        });
+        return true;
+    }
+
+    /** Brings an existing grant scope's texts in line with the server (renamed); creates nothing. */
+    public static void update(RealmModel realm, McpServer server) {
+        ClientScopeModel scope = find(realm, server);
+        if (scope != null) {
+            configure(scope, server);
+        }
     }
 
     /** Writes only what differs, so that an unchanged scope does not invalidate the realm cache. */
@@ -116,26 +150,23 @@ public final class ServerGrantScopes {
     }
 
     /**
-     * Brings the realm's grant scopes in line with its servers, reading the realm's client scopes once: each server
-     * gets its current grant scope; grant scopes of removed servers, of earlier resources and of earlier versions of
-     * the extension are removed (and with them the consents to them, so users are asked again).
+     * Removes the grant scopes that are no current server's (of removed servers, of earlier resources, of earlier
+     * versions of the extension), and with them the consents to them, so users are asked again. One pass over the
+     * realm's client scopes; creates nothing (grant scopes are made on first use, {@link #findOrCreate}).
+     *
+     * @return the number of grant scopes removed
      */
-    public static void ensureAll(RealmModel realm, List<McpServer> servers) {
+    public static int removeStale(RealmModel realm, Collection<McpServer> servers) {
         Set<String> current = new HashSet<>();
         for (McpServer server : servers) {
             current.add(id(realm, server));
         }
-        Map<String, ClientScopeModel> byName = new HashMap<>();
-        realm.getClientScopesStream().toList().forEach(scope -> {
-            if (isGrantScope(scope) && !current.contains(scope.getId())) {
-                realm.removeClientScope(scope.getId());
-            } else {
-                byName.put(scope.getName(), scope);
-            }
-        });
-        for (McpServer server : servers) {
-            ensure(realm, server, byName);
-        }
+        List<String> stale = realm.getClientScopesStream()
+                .filter(scope -> isGrantScope(scope) && !current.contains(scope.getId()))
+                .map(ClientScopeModel::getId)
+                .toList();
+        stale.forEach(realm::removeClientScope);
+        return stale.size();
     }
 
     /** Removes the server's grant scope for {@code resource} (when the server is removed or its resource changes). */

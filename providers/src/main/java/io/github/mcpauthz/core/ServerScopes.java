@@ -12,6 +12,7 @@ import java.util.concurrent.ConcurrentHashMap;
 
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 
@@ -21,7 +22,9 @@ import org.keycloak.protocol.oidc.OIDCLoginProtocol;
  * <p>A server's scopes cost a client nothing until the client is authorized for that server: they are not realm
  * default scopes (which Keycloak gives to every new client, and walks on every token request), but are attached to a
  * client as optional scopes on its first authorization request for the server ({@link #attach}). So a client carries
- * the scopes of the servers it uses, whether the realm has 10 servers or 10,000.
+ * the scopes of the servers it uses, whether the realm has 10 servers or 10,000. A scope is created when the first
+ * client gets it ({@link OnDemandScopes}), not when the realm is enabled or the server registered, so neither costs
+ * anything per server.
  *
  * <p>A scope the extension creates gets an id derived from the realm and the scope name ({@link #id}), so it is found
  * with one lookup by id in Keycloak's realm cache, equal on every node; no scan of the realm's client scopes. A scope
@@ -65,55 +68,40 @@ public final class ServerScopes {
     }
 
     /**
-     * Creates the missing scopes of the servers, reading the realm's client scopes once (linear in the number of
-     * servers and scopes). Existing scopes, admin-made or not, are left as they are. Nothing becomes a realm default.
+     * Creates the scope {@code name} of {@code server} now, in a transaction of its own (see {@link OnDemandScopes}):
+     * when a client first needs it, never when the realm is enabled or the server registered. Safe when another request
+     * or node creates it at the same moment: then that one's scope is returned.
      */
-    public static void ensure(RealmModel realm, Collection<McpServer> servers) {
-        Map<String, McpServer> missing = new HashMap<>();
-        for (McpServer server : servers) {
-            for (String name : server.scopes()) {
-                missing.putIfAbsent(name, server);
-            }
-        }
-        // Scopes the extension made are found by id; one scan of the realm's scopes finds admin-made ones.
-        missing.keySet().removeIf(name -> {
-            ClientScopeModel scope = realm.getClientScopeById(id(realm.getId(), name));
-            return scope != null && name.equals(scope.getName());
-        });
-        if (missing.isEmpty()) {
-            return;
-        }
-        realm.getClientScopesStream().forEach(scope -> missing.remove(scope.getName()));
-        missing.forEach((name, server) -> create(realm, name, server));
-    }
-
-    private static ClientScopeModel create(RealmModel realm, String name, McpServer server) {
-        ClientScopeModel scope = realm.addClientScope(id(realm.getId(), name), name);
-        scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
-        scope.setDescription("Scope " + name + " of MCP server " + server.resource().uri());
-        scope.setDisplayOnConsentScreen(true);
-        scope.setConsentScreenText(name + " (" + server.name() + ")");
-        scope.setIncludeInTokenScope(true);
-        return scope;
+    static ClientScopeModel create(KeycloakSession session, RealmModel realm, String name, McpServer server) {
+        String description = "Scope " + name + " of MCP server " + server.resource().uri();
+        String consentText = name + " (" + server.name() + ")";
+        return OnDemandScopes.create(session, realm, id(realm.getId(), name), name, scope -> {
+            scope.setProtocol(OIDCLoginProtocol.LOGIN_PROTOCOL);
+            scope.setDescription(description);
+            scope.setDisplayOnConsentScreen(true);
+            scope.setConsentScreenText(consentText);
+            scope.setIncludeInTokenScope(true);
+        }, () -> find(realm, name));
     }
 
     /**
-     * Attaches the server's scopes the client lacks as optional client scopes (creating a scope that an admin
-     * removed), so that the client may request them. Reads only the client's own scopes when nothing is missing.
+     * Attaches the server's scopes the client lacks as optional client scopes (creating a scope that does not exist
+     * yet: the first client of the server, or an admin removed it), so that the client may request them. Reads only the client's own scopes when nothing is missing.
      *
      * @return true when the client was changed
      */
-    public static boolean attach(RealmModel realm, ClientModel client, McpServer server) {
+    public static boolean attach(KeycloakSession session, RealmModel realm, ClientModel client, McpServer server) {
         Map<String, McpServer> wanted = new HashMap<>();
         server.scopes().forEach(name -> wanted.put(name, server));
-        return attachMissing(realm, client, wanted);
+        return attachMissing(session, realm, client, wanted);
     }
 
     /**
      * Attaches the named server scopes to the client as optional scopes (a dynamic client that asked for them when it
      * registered). Names that are no server's scope are ignored.
      */
-    public static void attachNamed(RealmModel realm, ClientModel client, McpServerIndex index, Collection<String> names) {
+    public static void attachNamed(KeycloakSession session, RealmModel realm, ClientModel client, McpServerIndex index,
+                                   Collection<String> names) {
         Map<String, McpServer> wanted = new HashMap<>();
         for (String name : names) {
             List<McpServer> servers = index.serversWithScope(name);
@@ -121,11 +109,12 @@ public final class ServerScopes {
                 wanted.put(name, servers.get(0));
             }
         }
-        attachMissing(realm, client, wanted);
+        attachMissing(session, realm, client, wanted);
     }
 
     /** Attaches those of {@code wanted} (scope name to a server that has it) that the client has neither way. */
-    private static boolean attachMissing(RealmModel realm, ClientModel client, Map<String, McpServer> wanted) {
+    private static boolean attachMissing(KeycloakSession session, RealmModel realm, ClientModel client,
+                                         Map<String, McpServer> wanted) {
         if (wanted.isEmpty()) {
             return false;
         }
@@ -144,7 +133,7 @@ public final class ServerScopes {
                 continue;
             }
             ClientScopeModel scope = find(realm, name);
-            missing.add(scope != null ? scope : create(realm, name, entry.getValue()));
+            missing.add(scope != null ? scope : create(session, realm, name, entry.getValue()));
         }
         if (missing.isEmpty()) {
             return false;

@@ -15,7 +15,7 @@ public class McpOAuthAuthorizationServerFactory extends OAuth2WellKnownProviderF
         if (!KeycloakCompat.supported()) {
             return super.create(session);
         }
-        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session))));
+        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(session, super.create(session))));
     }
 
     @Override

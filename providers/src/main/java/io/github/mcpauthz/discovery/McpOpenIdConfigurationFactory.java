@@ -15,7 +15,7 @@ public class McpOpenIdConfigurationFactory extends OIDCWellKnownProviderFactory 
         if (!KeycloakCompat.supported()) {
             return super.create(session);
         }
-        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(super.create(session))));
+        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(session, super.create(session))));
     }
 
     @Override

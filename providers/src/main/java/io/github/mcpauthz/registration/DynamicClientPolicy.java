@@ -131,7 +131,7 @@ public class DynamicClientPolicy implements ClientRegistrationPolicy {
         List<String> names = session.getAttribute(DynamicClients.SERVER_SCOPES_SESSION_ATTRIBUTE, List.class);
         if (names != null && !names.isEmpty()) {
             RealmModel realm = session.getContext().getRealm();
-            ServerScopes.attachNamed(realm, client, McpServerRegistry.index(realm), names);
+            ServerScopes.attachNamed(session, realm, client, McpServerRegistry.index(realm), names);
         }
     }
 

@@ -142,8 +142,8 @@ public class McpAdminResource {
 
     /**
      * Registers many servers in one transaction: all or nothing. Each entry is checked as {@code POST servers} checks
-     * one (and against the other entries); the registry index is rebuilt once, the server scopes are created with one
-     * read of the realm's client scopes. Linear in the number of servers.
+     * one (and against the other entries); the registry index is rebuilt once, and nothing is created per server (its
+     * scopes and grant scope are made on first use). Linear in the number of servers.
      */
     @POST
     @Path("servers/batch")

@@ -49,8 +49,9 @@ public final class McpRealmSetup {
 
     public static void enable(KeycloakSession session, RealmModel realm) {
         realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
+        // Nothing is created per server: a server's scopes and its grant scope are made when a client first needs
+        // them (ServerScopes.attach, ServerGrantScopes.findOrCreate). So enabling a realm is linear in its servers.
         List<McpServer> servers = McpServerRegistry.loadServers(realm);
-        ServerScopes.ensure(realm, servers);
         ServerScopes.removeFromRealmDefaults(realm, new McpServerIndex(servers));
         ensureClientPolicy(session, realm);
         ensureRegistrationPolicies(realm);
@@ -78,11 +79,11 @@ public final class McpRealmSetup {
     }
 
     /**
-     * Per-MCP-server consent: a grant scope per server (stale ones removed, the realm's client scopes read once), and
-     * the required action that requests it.
+     * Per-MCP-server consent: the required action that asks for a server's grant scope (made on first use), and the
+     * grant scopes of removed servers and earlier resources removed (the realm's client scopes read once).
      */
     private static void ensureResourceConsent(RealmModel realm, List<McpServer> servers) {
-        ServerGrantScopes.ensureAll(realm, servers);
+        ServerGrantScopes.removeStale(realm, servers);
         RequiredActionProviderModel action = realm.getRequiredActionProviderByAlias(ResourceConsentRequiredActionFactory.ID);
         if (action == null) {
             action = new RequiredActionProviderModel();

@@ -3,7 +3,6 @@ package io.github.mcpauthz.setup;
 import static io.github.mcpauthz.core.McpServerConfig.*;
 
 import io.github.mcpauthz.core.McpServerConfig;
-import io.github.mcpauthz.core.ServerScopes;
 import io.github.mcpauthz.core.ServerAccess;
 
 import io.github.mcpauthz.core.CanonicalResource;
@@ -55,10 +54,11 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
             .helpText("Human name of the MCP server, shown to users on the consent screen. Defaults to the resource URI.")
             .add()
             .property().name(SCOPES).label("Scopes").type(ProviderConfigProperty.MULTIVALUED_STRING_TYPE)
-            .helpText("OAuth scopes this MCP server accepts (what it lists as scopes_supported). Missing ones are "
-                    + "created as client scopes of the realm, shown on the consent screen. They are not realm default "
-                    + "scopes: a client gets them, as optional scopes, on its first authorization request for this "
-                    + "server. Create a scope yourself first to give it mappers; it is then used as it is.")
+            .helpText("OAuth scopes this MCP server accepts (what it lists as scopes_supported). A missing one is "
+                    + "created as a client scope of the realm, shown on the consent screen, when the first client gets "
+                    + "it. They are not realm default scopes: a client gets them, as optional scopes, on its first "
+                    + "authorization request for this server. Create a scope yourself first to give it mappers; it is "
+                    + "then used as it is.")
             .add()
             .property().name(DEFAULT).label("Default for requests without resource").type(ProviderConfigProperty.BOOLEAN_TYPE)
             .defaultValue("false")
@@ -204,27 +204,24 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         }
     }
 
-    /** The hooks of {@link #onCreate} for servers created together (a batch): linear in their number. */
+    /**
+     * The hooks of {@link #onCreate} for servers created together (a batch): nothing per server (their scopes and grant
+     * scopes are made when a client first needs them), one index change.
+     */
     static void afterCreate(RealmModel realm, List<McpServer> servers) {
-        ServerScopes.ensure(realm, servers);
-        if (McpRealm.isEnabled(realm)) {
-            for (McpServer server : servers) {
-                ServerGrantScopes.ensure(realm, server);
-            }
-        }
         McpServerRegistry.markChanged(realm);
     }
 
+    /** Nothing is created for a new server: its scopes and grant scope are made on first use (see ServerScopes). */
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
-        ensureScopes(realm, model);
         McpServerRegistry.markChanged(realm);
     }
 
     @Override
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
         retireGrantOnResourceChange(realm, oldModel, newModel);
-        ensureScopes(realm, newModel);
+        updateGrantTexts(realm, newModel);
         McpServerRegistry.markChanged(realm);
     }
 
@@ -261,13 +258,10 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         }
     }
 
-    private static void ensureScopes(RealmModel realm, ComponentModel model) {
+    /** A renamed server's existing grant scope gets the new consent text; nothing is created. */
+    private static void updateGrantTexts(RealmModel realm, ComponentModel model) {
         try {
-            McpServer server = McpServerConfig.toServer(model);
-            ServerScopes.ensure(realm, List.of(server));
-            if (McpRealm.isEnabled(realm)) {
-                ServerGrantScopes.ensure(realm, server);
-            }
+            ServerGrantScopes.update(realm, McpServerConfig.toServer(model));
         } catch (InvalidResourceException | IllegalArgumentException e) {
             // validateConfiguration has rejected such a model already.
         }

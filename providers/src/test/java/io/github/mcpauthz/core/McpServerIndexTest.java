@@ -75,4 +75,12 @@ class McpServerIndexTest {
         assertEquals(List.of(a, b), index.serversWithScope("shared"));
         assertEquals(List.of(), index.serversWithScope("profile"));
     }
+
+    @Test
+    void listsEveryServerScopeOnceSorted() throws Exception {
+        McpServerIndex index = new McpServerIndex(List.of(server("a", "https://a.example/mcp", false, "z:read", "a:read"),
+                server("b", "https://b.example/mcp", false, "a:read", "m:write")));
+        assertEquals(List.of("a:read", "m:write", "z:read"), index.scopeNames());
+        assertEquals(List.of(), McpServerIndex.EMPTY.scopeNames());
+    }
 }

@@ -13,4 +13,10 @@ class DiscoveryWithoutGrantScopesTest {
         assertEquals(List.of("openid", "mcp:tools", "profile"), DiscoveryWithoutGrantScopes.withoutReserved(
                 List.of("openid", "mcp-server:1", "mcp:tools", "MCP-SERVER:2", "profile")));
     }
+
+    @Test
+    void serverScopesNotYetClientScopesAreAddedOnce() {
+        assertEquals(List.of("openid", "mcp:tools", "a:read", "b:write"), DiscoveryWithoutGrantScopes.withServerScopes(
+                List.of("openid", "mcp:tools"), List.of("a:read", "b:write", "mcp:tools")));
+    }
 }

@@ -237,6 +237,81 @@ class ClusterBehaviourIT {
     }
 
     /**
+     * A server's scopes are made on first use, each in a transaction of its own with an id that is the same on every
+     * node: authorization requests of many clients for a new server, at the same moment on both nodes, all reach the
+     * login page (a creator that loses the race uses the winner's scope: no error page), the scope exists once, and
+     * every client has it.
+     */
+    @Test
+    void firstUseOfANewServerAtOnceOnBothNodesMakesItsScopeOnce() throws Exception {
+        int concurrent = 16;
+        String resource = "https://cluster-first-use.example.com/mcp";
+        try (McpTestRealm realm = McpTestRealm.create(cluster, "cluster-first-use")) {
+            realm.withoutAnonymousRateLimit();
+            AdminApi.expect(realm.admin().registerServer(realm.name(), resource, "First use", List.of("first:read"),
+                    false), 201);
+            List<McpClient> clients = new ArrayList<>();
+            for (int i = 0; i < concurrent; i++) {
+                clients.add(realm.registerPublicClient("First use " + i));
+            }
+            assertEquals(0, scopesNamed(realm, "first:read"), "no client scope before the first use");
+            cluster.roundRobin();
+            long[] before = served();
+
+            ExecutorService pool = Executors.newFixedThreadPool(concurrent);
+            CountDownLatch ready = new CountDownLatch(concurrent);
+            CountDownLatch go = new CountDownLatch(1);
+            List<HttpResult> results = new ArrayList<>();
+            try {
+                List<Future<HttpResult>> futures = new ArrayList<>();
+                for (McpClient client : clients) {
+                    String uri = client.authorizationRequest().resource(resource).scope("first:read").toUri().toString();
+                    futures.add(pool.submit(() -> {
+                        ready.countDown();
+                        go.await();
+                        return Http.get(uri, null);
+                    }));
+                }
+                ready.await();
+                go.countDown();
+                for (Future<HttpResult> future : futures) {
+                    results.add(future.get(5, TimeUnit.MINUTES));
+                }
+            } finally {
+                pool.shutdownNow();
+                pool.awaitTermination(1, TimeUnit.MINUTES);
+            }
+            long[] after = served();
+
+            for (HttpResult result : results) {
+                assertEquals(200, result.status(), result::describe);
+                assertTrue(result.body().contains("kc-form-login"), result::describe);
+            }
+            assertEquals(concurrent / 2, after[0] - before[0], "requests answered by node 1");
+            assertEquals(concurrent / 2, after[1] - before[1], "requests answered by node 2");
+            assertEquals(1, scopesNamed(realm, "first:read"));
+            for (McpClient client : clients) {
+                String id = realm.admin().clientByClientId(realm.name(), client.clientId()).path("id").asText();
+                List<String> optional = new ArrayList<>();
+                AdminApi.expect(realm.admin().get("/admin/realms/" + realm.name() + "/clients/" + id
+                        + "/optional-client-scopes"), 200).json().forEach(scope -> optional.add(scope.path("name").asText()));
+                assertTrue(optional.contains("first:read"), () -> client.clientId() + ": " + optional);
+            }
+        }
+    }
+
+    private static long scopesNamed(McpTestRealm realm, String name) {
+        long count = 0;
+        for (JsonNode scope : AdminApi.expect(realm.admin().get("/admin/realms/" + realm.name() + "/client-scopes"), 200)
+                .json()) {
+            if (name.equals(scope.path("name").asText())) {
+                count++;
+            }
+        }
+        return count;
+    }
+
+    /**
      * The scheduled idle cleanup: both nodes' timers fire every {@value ClusterKeycloak#CLEANUP_INTERVAL_SECONDS} s,
      * and for each interval exactly one node runs it (the other logs that the interval was taken). Also, an idle
      * dynamic client is deleted by the schedule alone, with exactly one CLIENT_DELETE event.

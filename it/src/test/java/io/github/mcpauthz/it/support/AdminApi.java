@@ -89,8 +89,72 @@ public final class AdminApi {
 
     /** Creates a client from a ClientRepresentation-shaped map and returns its internal id. */
     public String createClient(String realm, Map<String, Object> representation) {
+        java.util.Set<String> named = new java.util.LinkedHashSet<>();
+        for (String key : List.of("defaultClientScopes", "optionalClientScopes")) {
+            if (representation.get(key) instanceof java.util.Collection<?> names) {
+                names.forEach(n -> named.add(String.valueOf(n)));
+            }
+        }
+        makeServerScopesExist(realm, named);
         HttpResult result = expect(post("/admin/realms/" + realm + "/clients", representation), 201);
         return idFromLocation(result);
+    }
+
+    /**
+     * keycloak-mcp-authz makes a registered server's scopes client scopes of the realm on the server's first use (the
+     * first authorization request of any client for it), and Keycloak ignores a client's reference to a scope that
+     * does not exist. So before a fixture creates a client that names server scopes (as an admin attaches scopes to a
+     * client once they exist), this makes the missing ones exist the way the product does: one authorization request
+     * for each of their servers, by a temporary admin-made client that is deleted afterwards.
+     */
+    private void makeServerScopesExist(String realm, java.util.Set<String> names) {
+        if (names.isEmpty()) {
+            return;
+        }
+        java.util.Set<String> missing = new java.util.LinkedHashSet<>(names);
+        expect(get("/admin/realms/" + realm + "/client-scopes"), 200).json()
+                .forEach(scope -> missing.remove(scope.path("name").asText()));
+        if (missing.isEmpty()) {
+            return;
+        }
+        HttpResult servers = get(serversPath(realm));
+        if (servers.status() != 200) {
+            return;
+        }
+        java.util.Set<String> resources = new java.util.LinkedHashSet<>();
+        for (JsonNode server : servers.json()) {
+            for (JsonNode scope : server.path("scopes")) {
+                if (missing.contains(scope.asText())) {
+                    resources.add(server.path("resource").asText());
+                }
+            }
+        }
+        if (resources.isEmpty()) {
+            return;
+        }
+        String clientId = "first-use-" + Pkce.randomUrlSafe(8).toLowerCase();
+        String redirectUri = "http://127.0.0.1:9/callback";
+        Map<String, Object> client = new LinkedHashMap<>();
+        client.put("clientId", clientId);
+        client.put("protocol", "openid-connect");
+        client.put("publicClient", true);
+        client.put("standardFlowEnabled", true);
+        client.put("redirectUris", List.of(redirectUri));
+        String id = idFromLocation(expect(post("/admin/realms/" + realm + "/clients", client), 201));
+        try {
+            for (String resource : resources) {
+                String uri = keycloak.issuer(realm) + "/protocol/openid-connect/auth?response_type=code&scope=openid"
+                        + "&client_id=" + Http.encode(clientId) + "&redirect_uri=" + Http.encode(redirectUri)
+                        + "&resource=" + Http.encode(resource) + "&state=first-use"
+                        + "&code_challenge=" + Pkce.challenge(Pkce.newVerifier()) + "&code_challenge_method=S256";
+                HttpResult page = Http.get(uri, null);
+                if (page.status() != 200) {
+                    throw new AssertionError("first use of " + resource + " in " + realm + ": " + page.describe());
+                }
+            }
+        } finally {
+            expect(delete("/admin/realms/" + realm + "/clients/" + id), 204);
+        }
     }
 
     public JsonNode clientByClientId(String realm, String clientId) {
