@@ -85,6 +85,18 @@ public final class ServerScopes {
     }
 
     /**
+     * Creates those of the server's scopes that do not exist yet, without attaching them: for a server that clients
+     * without an authorization request use (machine clients), so that an admin can give them its scopes.
+     */
+    public static void createMissing(KeycloakSession session, RealmModel realm, McpServer server) {
+        for (String name : server.scopes()) {
+            if (find(realm, name) == null) {
+                create(session, realm, name, server);
+            }
+        }
+    }
+
+    /**
      * Attaches the server's scopes the client lacks as optional client scopes (creating a scope that does not exist
      * yet: the first client of the server, or an admin removed it), so that the client may request them. Reads only the client's own scopes when nothing is missing.
      *

@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerRegistry;
+import io.github.mcpauthz.core.ServerScopes;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.authentication.authenticators.client.ClientAssertionState;
@@ -101,6 +102,9 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         IdJagPolicy.checkClaims(jws.getHeader().getType(), jwt, client.getClientId(), issuer);
         IdentityProviderModel idp = trustedProvider(jwt.getIssuer());
         McpServer server = IdJagPolicy.server(McpServerRegistry.index(realm), jwt, formParams.get(OAuth2Constants.RESOURCE));
+        // As at the authorization endpoint: a client asking for a registered server gets the server's scopes as
+        // optional scopes (made on first use), so that it can ask for them; the assertion still bounds the scope.
+        ServerScopes.attach(session, realm, client, server);
         String scope = IdJagPolicy.scope(jwt, formParams.getFirst(OAuth2Constants.SCOPE), clientScopeNames());
         if (scope.isEmpty()) {
             scope = null;

@@ -214,7 +214,7 @@ public class McpAdminResource {
                 return error(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_REQUEST, "entry " + i + ": " + e.getMessage());
             }
         }
-        McpServerComponentFactory.afterCreate(realm, created);
+        McpServerComponentFactory.afterCreate(session, realm, created);
         List<McpRepresentations.Server> json = created.stream().map(McpAdminResource::toJson).toList();
         adminEvent.operation(OperationType.CREATE).resourcePath("mcp-authz", "servers", "batch")
                 .representation(Map.of("created", created.size())).success();

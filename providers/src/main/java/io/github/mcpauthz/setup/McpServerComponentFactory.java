@@ -4,6 +4,7 @@ import static io.github.mcpauthz.core.McpServerConfig.*;
 
 import io.github.mcpauthz.core.McpServerConfig;
 import io.github.mcpauthz.core.ServerAccess;
+import io.github.mcpauthz.core.ServerScopes;
 
 import io.github.mcpauthz.core.CanonicalResource;
 import io.github.mcpauthz.core.InvalidResourceException;
@@ -205,16 +206,21 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
     }
 
     /**
-     * The hooks of {@link #onCreate} for servers created together (a batch): nothing per server (their scopes and grant
-     * scopes are made when a client first needs them), one index change.
+     * The hooks of {@link #onCreate} for servers created together (a batch): one index change, and the scopes of the
+     * servers that list machine clients (see {@link #scopesForMachineClients}); nothing else per server.
      */
-    static void afterCreate(RealmModel realm, List<McpServer> servers) {
+    static void afterCreate(KeycloakSession session, RealmModel realm, List<McpServer> servers) {
+        servers.forEach(server -> scopesForMachineClients(session, realm, server));
         McpServerRegistry.markChanged(realm);
     }
 
-    /** Nothing is created for a new server: its scopes and grant scope are made on first use (see ServerScopes). */
+    /**
+     * Nothing is created for a new server: its scopes and grant scope are made on first use (see ServerScopes), except
+     * the scopes of a server that lists machine clients.
+     */
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
+        scopesForMachineClients(session, realm, model);
         McpServerRegistry.markChanged(realm);
     }
 
@@ -222,7 +228,26 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
     public void onUpdate(KeycloakSession session, RealmModel realm, ComponentModel oldModel, ComponentModel newModel) {
         retireGrantOnResourceChange(realm, oldModel, newModel);
         updateGrantTexts(realm, newModel);
+        scopesForMachineClients(session, realm, newModel);
         McpServerRegistry.markChanged(realm);
+    }
+
+    private static void scopesForMachineClients(KeycloakSession session, RealmModel realm, ComponentModel model) {
+        try {
+            scopesForMachineClients(session, realm, McpServerConfig.toServer(model));
+        } catch (InvalidResourceException | IllegalArgumentException e) {
+            // Validation refused it already.
+        }
+    }
+
+    /**
+     * A machine client never makes the authorization request that makes a server's scopes on first use, and an admin
+     * can only give a client scopes that exist: so a server that lists machine clients gets its scopes now.
+     */
+    private static void scopesForMachineClients(KeycloakSession session, RealmModel realm, McpServer server) {
+        if (!server.machineClients().isEmpty()) {
+            ServerScopes.createMissing(session, realm, server);
+        }
     }
 
     @Override
