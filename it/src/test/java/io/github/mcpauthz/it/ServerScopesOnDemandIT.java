@@ -127,6 +127,42 @@ class ServerScopesOnDemandIT {
         assertFalse(attached.contains("profile"), attached::toString);
     }
 
+    /**
+     * A client's first authorization requests for a server, sent at the same moment (an MCP client opening several
+     * windows, or a benchmark's warm-up), all get the login page: each attaches the server's scopes in a transaction of
+     * its own, so no request fails on the mapping another one made (before: HTTP 500 for all but one).
+     */
+    @Test
+    void concurrentFirstAuthorizationRequestsOfOneClientAllSucceed() throws Exception {
+        McpClient client = register("concurrent first requests", null);
+        int requests = 8;
+        java.util.concurrent.ExecutorService pool = java.util.concurrent.Executors.newFixedThreadPool(requests);
+        java.util.concurrent.CountDownLatch start = new java.util.concurrent.CountDownLatch(1);
+        List<java.util.concurrent.Future<HttpResult>> answers = new java.util.ArrayList<>();
+        try {
+            for (int i = 0; i < requests; i++) {
+                java.net.URI uri = client.authorizationRequest().resource(SampleRealm.DEMO_SERVER).scope("mcp:tools").toUri();
+                answers.add(pool.submit(() -> {
+                    start.await();
+                    return Http.get(uri.toString(), null);
+                }));
+            }
+            start.countDown();
+            for (java.util.concurrent.Future<HttpResult> answer : answers) {
+                HttpResult result = answer.get(120, java.util.concurrent.TimeUnit.SECONDS);
+                assertEquals(200, result.status(), result::describe);
+                assertNotNull(org.jsoup.Jsoup.parse(result.body()).selectFirst("form#kc-form-login"), result::describe);
+            }
+        } finally {
+            pool.shutdownNow();
+        }
+        Set<String> attached = realm.attachedScopes(client.clientId());
+        assertTrue(attached.containsAll(Set.of("mcp:tools", "mcp:resources")), attached::toString);
+        TokenResponse tokens = client.login(User.ALICE, SampleRealm.DEMO_SERVER, "mcp:tools");
+        assertEquals(200, tokens.status(), tokens::describe);
+        assertEquals(List.of(SampleRealm.DEMO_SERVER), tokens.audience());
+    }
+
     private static McpClient register(String name, String scope) {
         String redirectUri = McpClient.loopbackRedirectUri();
         HttpResult result = AdminApi.expect(Http.postJson(realm.issuer() + "/clients-registrations/openid-connect", null,

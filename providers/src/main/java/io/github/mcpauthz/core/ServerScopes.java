@@ -10,10 +10,12 @@ import java.util.Set;
 import java.util.UUID;
 import java.util.concurrent.ConcurrentHashMap;
 
+import org.jboss.logging.Logger;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
+import org.keycloak.models.utils.KeycloakModelUtils;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 
 /**
@@ -32,6 +34,8 @@ import org.keycloak.protocol.oidc.OIDCLoginProtocol;
  * every use, so a scope deleted or renamed on another node is never used.
  */
 public final class ServerScopes {
+
+    private static final Logger LOG = Logger.getLogger(ServerScopes.class);
 
     /** Per-node memory of client scopes an admin created (random ids), keyed by realm id and scope name. */
     private static final Map<String, String> ADMIN_MADE = new ConcurrentHashMap<>();
@@ -150,8 +154,62 @@ public final class ServerScopes {
         if (missing.isEmpty()) {
             return false;
         }
-        client.addClientScopes(missing, false);
+        if (!attachInOwnTransaction(session, realm, client, missing)) {
+            client.addClientScopes(missing, false);
+        }
         return true;
+    }
+
+    /**
+     * Attaches {@code missing} to a client that already exists in the database in a short transaction of its own, so
+     * that concurrent first requests of one client (on one node or several) do not both insert the same mapping in
+     * their request's transaction, where the loser's commit would fail (HTTP 500). The loser of such a race finds the
+     * mapping there once the winner committed. False when the client is not committed yet (it is being created in
+     * this request: no one else can see it) or the attempt failed without the mapping existing: then the caller
+     * attaches in the request's transaction, as before.
+     */
+    private static boolean attachInOwnTransaction(KeycloakSession session, RealmModel realm, ClientModel client,
+                                                  Set<ClientScopeModel> missing) {
+        String realmId = realm.getId();
+        String clientId = client.getId();
+        Set<String> scopeIds = new HashSet<>();
+        missing.forEach(scope -> scopeIds.add(scope.getId()));
+        boolean[] found = new boolean[1];
+        try {
+            KeycloakModelUtils.runJobInTransaction(session.getKeycloakSessionFactory(), own -> {
+                RealmModel ownRealm = own.realms().getRealm(realmId);
+                ClientModel ownClient = ownRealm == null ? null : ownRealm.getClientById(clientId);
+                if (ownClient == null) {
+                    return;
+                }
+                found[0] = true;
+                own.getContext().setRealm(ownRealm);
+                Set<String> have = new HashSet<>(ownClient.getClientScopes(false).keySet());
+                have.addAll(ownClient.getClientScopes(true).keySet());
+                Set<ClientScopeModel> add = new HashSet<>();
+                for (String id : scopeIds) {
+                    ClientScopeModel scope = ownRealm.getClientScopeById(id);
+                    if (scope != null && !have.contains(scope.getName())) {
+                        add.add(scope);
+                    }
+                }
+                if (!add.isEmpty()) {
+                    ownClient.addClientScopes(add, false);
+                }
+            });
+        } catch (RuntimeException e) {
+            // Most likely another request attached the same scopes at the same moment: check below.
+            LOG.debugf(e, "Attaching server scopes to client %s in a transaction of its own failed", client.getClientId());
+            found[0] = false;
+        }
+        if (found[0]) {
+            return true;
+        }
+        // The committed state, as this request's session sees it now (the other transaction invalidated the cache).
+        Map<String, ClientScopeModel> optional = client.getClientScopes(false);
+        Map<String, ClientScopeModel> defaults = client.getClientScopes(true);
+        return !missing.isEmpty() && missing.stream()
+                .allMatch(scope -> optional.containsKey(scope.getName()) || defaults.containsKey(scope.getName()));
     }
 
     /**
