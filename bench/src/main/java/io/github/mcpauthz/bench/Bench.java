@@ -27,7 +27,11 @@ public final class Bench {
 
     private Bench(Options options) {
         this.options = options;
-        this.runner = new Runner(options);
+        Map<Side, java.util.function.LongSupplier> cpu = new EnumMap<>(Side.class);
+        for (Side side : Side.values()) {
+            cpu.put(side, () -> keycloaks.containsKey(side) ? keycloaks.get(side).cpuMillis() : -1);
+        }
+        this.runner = new Runner(options, cpu);
         this.target = options.root.resolve("bench/target");
     }
 

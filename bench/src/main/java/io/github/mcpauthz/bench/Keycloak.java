@@ -136,6 +136,26 @@ final class Keycloak {
         return -1;
     }
 
+    /**
+     * CPU time (user + system) Keycloak's JVM has used so far, in ms, from /proc (Linux; clock ticks of 10 ms); -1 when
+     * unknown. Divided by the operations of a round it is the CPU cost of one operation, which, unlike throughput,
+     * hardly depends on what else runs on the machine.
+     */
+    long cpuMillis() {
+        Optional<ProcessHandle> jvm = jvm();
+        if (jvm.isEmpty()) {
+            return -1;
+        }
+        try {
+            String stat = Files.readString(Path.of("/proc/" + jvm.get().pid() + "/stat"));
+            String[] fields = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            // Fields 14 and 15 of stat (utime, stime); index 0 here is field 3.
+            return (Long.parseLong(fields[11]) + Long.parseLong(fields[12])) * 10;
+        } catch (IOException | RuntimeException e) {
+            return -1;
+        }
+    }
+
     private Optional<ProcessHandle> jvm() {
         if (process == null) {
             return Optional.empty();

@@ -89,6 +89,23 @@ final class Report {
                     .append(stock == null ? "—" : stock.errors).append(" / ").append(jar == null ? "—" : jar.errors)
                     .append(" |\n");
         }
+        md.append("\nCPU per operation (Keycloak JVM user + system CPU time during the measured rounds, divided by the "
+                + "operations, median of the rounds, ms; less dependent on other load on the machine than throughput):\n\n"
+                + "| scenario | stock ms/op | jar ms/op | jar/stock | per round stock / jar |\n|---|---:|---:|---:|---|\n");
+        for (Result.Scenario s : result.scenarios) {
+            Result.SideFigures stock = s.sides.get(Side.STOCK.id);
+            Result.SideFigures jar = s.sides.get(Side.JAR.id);
+            Double st = stock == null ? null : stock.cpuMsPerOp;
+            Double jr = jar == null ? null : jar.cpuMsPerOp;
+            if (st == null && jr == null) {
+                continue;
+            }
+            md.append("| ").append(s.id).append(" | ").append(st == null ? "—" : String.format(java.util.Locale.ROOT, "%.1f", st))
+                    .append(" | ").append(jr == null ? "—" : String.format(java.util.Locale.ROOT, "%.1f", jr)).append(" | ")
+                    .append(st == null || jr == null || st == 0 ? "—" : String.format(java.util.Locale.ROOT, "%.2f×", jr / st))
+                    .append(" | ").append(stock == null ? "—" : stock.roundCpuMsPerOp).append(" / ")
+                    .append(jar == null ? "—" : jar.roundCpuMsPerOp).append(" |\n");
+        }
         if (!result.setups.isEmpty()) {
             md.append("\nRealm set-up (stock: one realm JSON with the client scopes and audience mappers; jar: one realm "
                     + "JSON with the servers, then `mcp-authz/enable`; then one more server over REST):\n\n");

@@ -89,11 +89,18 @@ final class Result {
         public double p90;
         public double p99;
         public double mean;
+        /** Keycloak JVM CPU ms per operation, per round (whole JVM: the load plus any background work). */
+        public List<Double> roundCpuMsPerOp = new ArrayList<>();
+        /** Median of {@link #roundCpuMsPerOp}; null when unknown. */
+        public Double cpuMsPerOp;
         @JsonIgnore
         private final List<long[]> pooled = new ArrayList<>();
 
-        void add(long[] sortedLatencies, double seconds, long errorCount, String error) {
+        void add(long[] sortedLatencies, double seconds, long errorCount, String error, double cpuPerOp) {
             pooled.add(sortedLatencies);
+            if (!Double.isNaN(cpuPerOp)) {
+                roundCpuMsPerOp.add(round(cpuPerOp, 2));
+            }
             roundThroughput.add(round(sortedLatencies.length / seconds, 1));
             operations += sortedLatencies.length;
             errors += errorCount;
@@ -111,6 +118,9 @@ final class Result {
             double[] rounds = roundThroughput.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             throughput = rounds.length == 0 ? 0 : rounds.length % 2 == 1 ? rounds[rounds.length / 2]
                     : (rounds[rounds.length / 2 - 1] + rounds[rounds.length / 2]) / 2;
+            double[] cpu = roundCpuMsPerOp.stream().mapToDouble(Double::doubleValue).sorted().toArray();
+            cpuMsPerOp = cpu.length == 0 ? null : round(cpu.length % 2 == 1 ? cpu[cpu.length / 2]
+                    : (cpu[cpu.length / 2 - 1] + cpu[cpu.length / 2]) / 2, 2);
             pooled.clear();
         }
     }

@@ -28,9 +28,12 @@ final class Runner {
     }
 
     private final Options options;
+    /** Each side's Keycloak JVM CPU time in ms (-1 when unknown), read around every measured round. */
+    private final Map<Side, java.util.function.LongSupplier> cpuMillis;
 
-    Runner(Options options) {
+    Runner(Options options, Map<Side, java.util.function.LongSupplier> cpuMillis) {
         this.options = options;
+        this.cpuMillis = cpuMillis;
     }
 
     Result.Scenario run(Result.Scenario scenario, Map<Side, Workload> workloads) {
@@ -54,11 +57,17 @@ final class Runner {
                             + warm.firstError.get());
                 }
                 Result.SideFigures figures = scenario.sides.computeIfAbsent(side.id, k -> new Result.SideFigures());
+                java.util.function.LongSupplier cpu = cpuMillis.getOrDefault(side, () -> -1);
+                long cpuBefore = cpu.getAsLong();
                 Period measured = period(workers.get(side), options.roundSeconds, false);
-                figures.add(measured.latencies(), measured.seconds, measured.errors.get(), measured.firstError.get());
-                System.out.printf("[bench]   %-28s %-5s round %d: %7.1f req/s  p50 %6.1f ms  (%d ops, %d errors)%n",
+                long cpuAfter = cpu.getAsLong();
+                double cpuPerOp = cpuBefore < 0 || cpuAfter < 0 || measured.count() == 0 ? Double.NaN
+                        : (double) (cpuAfter - cpuBefore) / measured.count();
+                figures.add(measured.latencies(), measured.seconds, measured.errors.get(), measured.firstError.get(),
+                        cpuPerOp);
+                System.out.printf("[bench]   %-28s %-5s round %d: %7.1f req/s  p50 %6.1f ms  cpu %6.1f ms/op  (%d ops, %d errors)%n",
                         scenario.id, side.id, round + 1, measured.count() / measured.seconds,
-                        percentile(measured.latencies(), 50), measured.count(), measured.errors.get());
+                        percentile(measured.latencies(), 50), cpuPerOp, measured.count(), measured.errors.get());
             }
         }
         scenario.sides.values().forEach(Result.SideFigures::finish);

@@ -55,8 +55,14 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
             // Made on the first consent asked for the server (in its own transaction), then found by id.
             grant = ServerGrantScopes.findOrCreate(context.getSession(), realm, server);
         }
-        authSession.setClientScopes(withOnlyGrant(authSession.getClientScopes(), grant,
-                id -> KeycloakModelUtils.findClientScopeById(realm, client, id)));
+        Set<String> current = authSession.getClientScopes();
+        Set<String> scopes = withOnlyGrant(current, grant, id -> KeycloakModelUtils.findClientScopeById(realm, client, id));
+        // Keycloak evaluates the triggers on every step of the login (the authorization request, then each
+        // login-actions request): a set that is already right is not written again (each write is an update of the
+        // authentication session, a cache write that a cluster replicates).
+        if (!scopes.equals(current == null ? Set.of() : current)) {
+            authSession.setClientScopes(scopes);
+        }
     }
 
     /**
