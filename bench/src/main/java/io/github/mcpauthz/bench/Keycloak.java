@@ -49,7 +49,10 @@ final class Keycloak {
         baseUrl = "http://127.0.0.1:" + port;
         List<String> command = new ArrayList<>(List.of(home.resolve("bin/kc.sh").toString(), "start-dev",
                 "--http-host=127.0.0.1", "--http-port=" + port, "--http-management-port=" + freePort(),
-                "--truststore-paths=" + truststore.toAbsolutePath()));
+                "--truststore-paths=" + truststore.toAbsolutePath(),
+                // Themes and templates cached as in production (kc.sh start); start-dev turns the caches off, and
+                // would then parse every login and consent template on every request, on both sides.
+                "--spi-theme--cache-themes=true", "--spi-theme--cache-templates=true"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);

@@ -129,6 +129,14 @@ public final class AdminApi {
                 }
             }
         }
+        firstUse(realm, resources);
+    }
+
+    /**
+     * One authorization request for each of {@code resources}, in order, by a temporary admin-made client that is
+     * deleted afterwards: what makes a server's scopes client scopes of the realm (named after the first server used).
+     */
+    public void firstUse(String realm, java.util.Collection<String> resources) {
         if (resources.isEmpty()) {
             return;
         }

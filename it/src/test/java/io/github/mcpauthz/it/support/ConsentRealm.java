@@ -45,6 +45,9 @@ public final class ConsentRealm {
         AdminApi admin = keycloak.admin();
         AdminApi.expect(admin.post("/admin/realms", realm), 201);
         admin.createUser(name, User.ALICE.username(), User.ALICE.password());
+        // As in the sample realm's own history: its demo server is used first, so the scopes it shares with servers a
+        // test registers later (mcp:tools) are named after it on consent pages.
+        admin.firstUse(name, List.of(SampleRealm.DEMO_SERVER));
         return new ConsentRealm(keycloak, name, true);
     }
 
