@@ -50,7 +50,7 @@ final class SimulatedMcpClient {
         void fail(RuntimeException e) {
             failures.incrementAndGet();
             if (failureSamples.size() < 20) {
-                failureSamples.add(e.toString());
+                failureSamples.add(e + (e.getCause() == null ? "" : " (cause: " + e.getCause() + ")"));
             }
         }
 
