@@ -63,8 +63,13 @@ public class McpAdminResource {
     @Produces(MediaType.APPLICATION_JSON)
     public McpRepresentations.Status status() {
         auth.realm().requireViewRealm();
+        return status(McpServerRegistry.loadServers(realm));
+    }
+
+    private McpRepresentations.Status status(List<McpServer> servers) {
         return new McpRepresentations.Status(realm.getName(), McpRealm.isEnabled(realm),
-                KeycloakCompat.supported() ? null : KeycloakCompat.unsupportedReason(), issuer(), listServers());
+                KeycloakCompat.supported() ? null : KeycloakCompat.unsupportedReason(), issuer(),
+                servers.stream().map(McpAdminResource::toJson).toList());
     }
 
     /** Makes the realm an MCP authorization server (idempotent). */
@@ -78,11 +83,11 @@ public class McpAdminResource {
             throw new ErrorResponseException("unsupported_keycloak_version", KeycloakCompat.unsupportedReason(),
                     Response.Status.CONFLICT);
         }
-        McpRealmSetup.enable(session, realm);
+        // The realm changed, so reading its servers through it would load each one's configuration separately.
+        List<McpServer> servers = McpRealmSetup.enable(session, realm);
         adminEvent.operation(OperationType.UPDATE).resource(ResourceType.REALM)
                 .resourcePath("mcp-authz", "enable").representation(Map.of("enabled", true)).success();
-        McpRepresentations.Status out = status();
-        return out;
+        return status(servers);
     }
 
     @GET

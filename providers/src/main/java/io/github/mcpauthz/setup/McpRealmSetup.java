@@ -47,17 +47,19 @@ public final class McpRealmSetup {
     private McpRealmSetup() {
     }
 
-    public static void enable(KeycloakSession session, RealmModel realm) {
+    /** Enables the realm; returns its servers (read once, from the database). */
+    public static List<McpServer> enable(KeycloakSession session, RealmModel realm) {
         realm.setAttribute(McpRealm.ENABLED_ATTRIBUTE, "true");
         // Nothing is created per server: a server's scopes and its grant scope are made when a client first needs
         // them (ServerScopes.attach, ServerGrantScopes.findOrCreate). So enabling a realm is linear in its servers.
-        List<McpServer> servers = McpServerRegistry.loadServers(realm);
+        List<McpServer> servers = McpServerRegistry.readServers(session, realm);
         ServerScopes.removeFromRealmDefaults(realm, new McpServerIndex(servers));
         ensureClientPolicy(session, realm);
         ensureRegistrationPolicies(realm);
         ensureResourceConsent(realm, servers);
         ensureRequiredAction(realm, ServerAccessRequiredActionFactory.ID, ServerAccessRequiredActionFactory.DISPLAY_TEXT, 5);
         McpServerRegistry.markChanged(realm);
+        return servers;
     }
 
     /** A required action that decides itself when it applies: enabled, never a default action of new users. */

@@ -144,7 +144,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         }
         // Checked against the cached index (one rebuild per change), not by reading every component each time,
         // so registering or importing many servers stays linear.
-        McpServerIndex index = McpServerRegistry.index(realm);
+        McpServerIndex index = McpServerRegistry.index(session, realm);
         index.find(server.resource())
                 .filter(other -> !Objects.equals(other.id(), model.getId()))
                 .ifPresent(other -> {

@@ -10,6 +10,7 @@ import jakarta.persistence.EntityManager;
 import jakarta.persistence.LockModeType;
 import jakarta.persistence.PersistenceException;
 import jakarta.persistence.metamodel.EntityType;
+import io.github.mcpauthz.core.Database;
 import org.jboss.logging.Logger;
 import org.keycloak.common.util.Time;
 import org.keycloak.component.ComponentModel;
@@ -17,7 +18,6 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.ModelException;
 import org.keycloak.models.RealmModel;
-import org.keycloak.provider.Provider;
 
 /**
  * The limits every creation of a dynamic client passes, by DCR or from a client ID metadata document: a rate per
@@ -29,7 +29,6 @@ public final class DynamicClientLimits {
     private static final Logger LOG = Logger.getLogger(DynamicClientLimits.class);
 
     /** Keycloak's JPA connection SPI; looked up by name because keycloak-model-jpa's POM cannot be resolved from Maven Central. */
-    static final String JPA_CONNECTION_PROVIDER = "org.keycloak.connections.jpa.JpaConnectionProvider";
     static final long LOCK_TIMEOUT_MS = 30_000;
 
     private DynamicClientLimits() {
@@ -114,7 +113,7 @@ public final class DynamicClientLimits {
         if (max <= 0) {
             return true;
         }
-        EntityManager em = entityManager(session);
+        EntityManager em = Database.entityManager(session);
         if (em == null) {
             return DynamicClients.stream(session, realm, max).count() < max;
         }
@@ -144,7 +143,7 @@ public final class DynamicClientLimits {
             return true;
         }
         boolean within;
-        EntityManager em = entityManager(session);
+        EntityManager em = Database.entityManager(session);
         if (em == null) {
             LOG.debug("No JPA store: the dynamic client cap is checked without a database lock");
             within = DynamicClients.stream(session, realm, null).filter(c -> !c.getId().equals(created.getId())).count() < max;
@@ -207,21 +206,6 @@ public final class DynamicClientLimits {
                 .orElseThrow(() -> new PersistenceException(entityName + " is not a JPA entity"));
         return em.find(entity.getJavaType(), id, LockModeType.PESSIMISTIC_WRITE,
                 Map.of("jakarta.persistence.lock.timeout", LOCK_TIMEOUT_MS));
-    }
-
-    @SuppressWarnings("unchecked")
-    private static EntityManager entityManager(KeycloakSession session) {
-        try {
-            Class<? extends Provider> type = (Class<? extends Provider>) Class.forName(JPA_CONNECTION_PROVIDER, true,
-                    DynamicClientLimits.class.getClassLoader());
-            Provider provider = session.getProvider(type);
-            if (provider == null) {
-                return null;
-            }
-            return (EntityManager) type.getMethod("getEntityManager").invoke(provider);
-        } catch (ReflectiveOperationException | LinkageError | ClassCastException e) {
-            return null;
-        }
     }
 
     /** The description of a refusal for the per-address rate (IPv6 addresses count per /64). */
