@@ -36,10 +36,49 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
         if (!KeycloakCompat.supported()) {
             return super.create(keycloakSession);
         }
-        return new ClientCredentialsGrantType() {
+        return KeycloakCompat.has(KeycloakCompat.Capability.CLIENT_CREDENTIALS_REFRESH_HOOK)
+                ? new WithRefreshRule(keycloakSession) : new Grant(keycloakSession);
+    }
+
+    /**
+     * The grant on Keycloak releases whose client-credentials grant asks {@code useRefreshToken()} (26.5+): no refresh
+     * token for a machine client's server token. Never loaded on 26.4, where that method does not exist.
+     */
+    static class WithRefreshRule extends Grant {
+
+        WithRefreshRule(KeycloakSession keycloakSession) {
+            super(keycloakSession);
+        }
+
+        /**
+         * No refresh token for a machine client's server token, even when the client's "use refresh tokens for
+         * client credentials grant" is on: a refresh would skip the registry check, so removing the client from
+         * the server would not stop it. The client asks for a new token instead.
+         */
+        @Override
+        protected boolean useRefreshToken() {
+            return server == null && super.useRefreshToken();
+        }
+    }
+
+    /** The grant, on every supported release. */
+    static class Grant extends ClientCredentialsGrantType {
+
+            private final KeycloakSession keycloakSession;
 
             /** The server of this request, once checked; null without {@code resource}. */
-            private McpServer server;
+            protected McpServer server;
+
+            Grant(KeycloakSession keycloakSession) {
+                this.keycloakSession = keycloakSession;
+            }
+
+            /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
+            @Override
+            protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
+                super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+                LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
+            }
 
             @Override
             public Set<String> getSupportedMultivaluedRequestParameters() {
@@ -62,16 +101,6 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
                 return super.process(context);
             }
 
-            /**
-             * No refresh token for a machine client's server token, even when the client's "use refresh tokens for
-             * client credentials grant" is on: a refresh would skip the registry check, so removing the client from
-             * the server would not stop it. The client asks for a new token instead.
-             */
-            @Override
-            protected boolean useRefreshToken() {
-                return server == null && super.useRefreshToken();
-            }
-
             @Override
             protected String getRequestedScopes() {
                 if (server == null) {
@@ -82,7 +111,7 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
                 if (scope != null && scope.isBlank()) {
                     scope = null;
                 }
-                if (!TokenManager.isValidScope(session, scope, client)) {
+                if (!TokenManager.isValidScope(session, scope, client, null)) {
                     String errorMessage = "Invalid scopes: " + scope;
                     event.detail(Details.REASON, errorMessage);
                     event.error(Errors.INVALID_REQUEST);
@@ -91,7 +120,6 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
                 }
                 return scope;
             }
-        };
     }
 
     /** Keycloak's own conditions for the grant, which it checks (and answers) first. */

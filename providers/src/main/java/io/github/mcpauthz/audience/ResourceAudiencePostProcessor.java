@@ -48,7 +48,7 @@ import org.keycloak.representations.AccessToken;
 public class ResourceAudiencePostProcessor implements TokenPostProcessor {
 
     /** Claim of the refresh token that carries the bound resource (same name Keycloak's processor uses). */
-    static final String RESOURCE_CLAIM = OAuth2Constants.RESOURCE;
+    static final String RESOURCE_CLAIM = ResourceAudienceBinding.RESOURCE_CLAIM;
 
     private final KeycloakSession session;
 
@@ -85,18 +85,7 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         } catch (InvalidTargetException e) {
             throw new TokenInterceptorException(ResourceBinding.INVALID_TARGET, e.getMessage());
         }
-        if (target == null) {
-            String[] aud = accessToken.getAudience();
-            if (aud != null) {
-                String[] kept = Arrays.stream(aud).filter(a -> !index.isServerAudience(a)).toArray(String[]::new);
-                accessToken.audience(kept.length == 0 ? null : kept);
-            }
-            return;
-        }
-        accessToken.audience(target.audience());
-        if (context.refreshToken() != null) {
-            context.refreshToken().getOtherClaims().put(RESOURCE_CLAIM, target.audience());
-        }
+        ResourceAudienceBinding.apply(index, target, accessToken, context.refreshToken());
     }
 
     /**
@@ -150,30 +139,24 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
             MultivaluedMap<String, String> form = formParameters();
             requested = form == null ? null : form.getFirst(OAuth2Constants.RESOURCE);
         }
-        String bound;
+        String grantBound = context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
+        ResourceAudienceBinding.Source source;
+        String bound = null;
         if (OAuth2Constants.AUTHORIZATION_CODE.equals(grantType) && context.code() != null) {
+            source = ResourceAudienceBinding.Source.CODE;
             bound = context.code().getResource();
         } else if (OAuth2Constants.REFRESH_TOKEN.equals(grantType) && context.requestRefreshToken() != null) {
+            source = ResourceAudienceBinding.Source.REFRESH;
             Object claim = context.requestRefreshToken().getOtherClaims().get(RESOURCE_CLAIM);
             bound = claim instanceof String s ? s : null;
-        } else if (context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class) != null) {
-            // A grant that checked a registered server itself (ID-JAG: the assertion's resource).
-            bound = context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
-        } else if (OAuth2Constants.CLIENT_CREDENTIALS.equals(grantType) && requested != null) {
-            // A machine client: the server an admin allowed it (checked before the grant ran, and again here).
-            ClientModel client = context.clientSessionCtx().getClientSession().getClient();
-            return ResourceBinding.forMachineClient(index, client.getClientId(), DynamicClients.isDynamic(client), requested);
+        } else if (grantBound != null) {
+            source = ResourceAudienceBinding.Source.GRANT;
+            bound = grantBound;
         } else {
-            // Device code, CIBA, password, client credentials without resource, ...: no authorization request bound a server and the
-            // user approved none, so the token names no MCP server (not even the default one).
-            if (requested != null) {
-                throw new InvalidTargetException(ResourceBinding.notSupportedFor(
-                        grantType == null ? "this grant" : "grant_type " + grantType));
-            }
-            return null;
+            source = ResourceAudienceBinding.Source.NONE;
         }
-        return ResourceBinding.boundServer(index, OAuth2Constants.REFRESH_TOKEN.equals(grantType)
-                ? ResourceBinding.Grant.REFRESH : ResourceBinding.Grant.CODE, bound, requested);
+        return ResourceAudienceBinding.select(index, context.clientSessionCtx().getClientSession().getClient(), grantType,
+                source, bound, requested);
     }
 
     /** Keycloak's own RFC 8707 handling for realms without MCP support, minus its crash on an empty audience. */

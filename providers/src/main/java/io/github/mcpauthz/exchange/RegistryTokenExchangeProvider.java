@@ -103,7 +103,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
         } catch (ExchangeRefusedException e) {
             throw refuse(e);
         }
-        if (!TokenManager.isValidScope(session, scope, client)) {
+        if (!TokenManager.isValidScope(session, scope, client, null)) {
             throw refuse(new ExchangeRefusedException(OAuthErrorException.INVALID_SCOPE,
                     "Scope " + RegistryExchangePolicy.printable(scope) + " is not available to client " + client.getClientId()));
         }
