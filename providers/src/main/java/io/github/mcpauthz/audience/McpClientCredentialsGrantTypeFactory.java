@@ -36,8 +36,11 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
         if (!KeycloakCompat.supported()) {
             return super.create(keycloakSession);
         }
-        return KeycloakCompat.has(KeycloakCompat.Capability.CLIENT_CREDENTIALS_REFRESH_HOOK)
-                ? new WithRefreshRule(keycloakSession) : new Grant(keycloakSession);
+        // Two returns, no conditional expression: the verifier then never loads WithRefreshRule on 26.4.
+        if (KeycloakCompat.has(KeycloakCompat.Capability.CLIENT_CREDENTIALS_REFRESH_HOOK)) {
+            return new WithRefreshRule(keycloakSession);
+        }
+        return new Grant(keycloakSession);
     }
 
     /**
