@@ -69,8 +69,8 @@ final class CodeResourceNotes {
         for (String key : keys) {
             String note = clientSession.getNote(key);
             if (note != null) {
-                clientSession.removeNote(key);
                 bound = new Bound(true, resourceOf(note));
+                remove(clientSession, key);
                 break;
             }
         }
@@ -79,7 +79,12 @@ final class CodeResourceNotes {
     }
 
     private static void prune(AuthenticatedClientSessionModel clientSession, long nowSeconds, long maxAgeSeconds) {
-        Map<String, String> notes = clientSession.getNotes();
+        Map<String, String> notes;
+        try {
+            notes = clientSession.getNotes();
+        } catch (RuntimeException gone) {
+            return;
+        }
         if (notes == null) {
             return;
         }
@@ -89,7 +94,19 @@ final class CodeResourceNotes {
                 stale.add(note.getKey());
             }
         }
-        stale.forEach(clientSession::removeNote);
+        stale.forEach(key -> remove(clientSession, key));
+    }
+
+    /**
+     * Removes a note; never fails the token request. (A first offline token is issued after Keycloak removed the online
+     * session the code came from: the note has been read, and goes with that session.)
+     */
+    private static void remove(AuthenticatedClientSessionModel clientSession, String key) {
+        try {
+            clientSession.removeNote(key);
+        } catch (RuntimeException gone) {
+            // The session is gone already.
+        }
     }
 
     static String resourceOf(String note) {
