@@ -1,16 +1,11 @@
 package io.github.mcpauthz.audience;
 
 import io.github.mcpauthz.core.ResourceBinding;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.client.DynamicClients;
-import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.ExchangeAudiences;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpServerRegistry;
@@ -88,39 +83,9 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         ResourceAudienceBinding.apply(index, target, accessToken, context.refreshToken());
     }
 
-    /**
-     * Token exchange (RFC 8693) binds no server and asks no consent per server: a registered MCP server that a
-     * mapper put in {@code aud} stays only when the exchange asked for exactly that server ({@code resource} or
-     * {@code audience}); nothing is added.
-     */
+    /** Token exchange: see {@link ExchangeAudiences#keepRequestedServers}. */
     private void keepRequestedServers(AccessToken accessToken, McpServerIndex index) {
-        String[] aud = accessToken.getAudience();
-        if (aud == null) {
-            return;
-        }
-        Set<CanonicalResource> requested = new HashSet<>();
-        MultivaluedMap<String, String> form = formParameters();
-        for (String name : List.of(OAuth2Constants.RESOURCE, OAuth2Constants.AUDIENCE)) {
-            List<String> values = form == null ? null : form.get(name);
-            if (values != null) {
-                for (String value : values) {
-                    serverOf(index, value).ifPresent(server -> requested.add(server.resource()));
-                }
-            }
-        }
-        String[] kept = Arrays.stream(aud)
-                .filter(a -> !index.isServerAudience(a)
-                        || serverOf(index, a).map(server -> requested.contains(server.resource())).orElse(false))
-                .toArray(String[]::new);
-        accessToken.audience(kept.length == 0 ? null : kept);
-    }
-
-    private static Optional<McpServer> serverOf(McpServerIndex index, String value) {
-        try {
-            return Optional.of(ResourceBinding.resolve(index, value));
-        } catch (InvalidTargetException e) {
-            return Optional.empty();
-        }
+        ExchangeAudiences.keepRequestedServers(accessToken, index, formParameters());
     }
 
     private MultivaluedMap<String, String> formParameters() {
