@@ -80,12 +80,6 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
             @Override
             protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
                 super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
-                if (server != null && responseBuilder.getRefreshToken() != null
-                        && !KeycloakCompat.has(KeycloakCompat.Capability.CLIENT_CREDENTIALS_REFRESH_HOOK)) {
-                    // 26.4 does not ask useRefreshToken(): the same rule (see WithRefreshRule), by dropping the refresh
-                    // token before the response is built.
-                    responseBuilder.refreshToken(null);
-                }
                 LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
             }
 
