@@ -34,7 +34,6 @@ public class McpAuthorizationCodeGrantTypeFactory extends AuthorizationCodeGrant
                 return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
             }
 
-
             /** The client session of this code's login, for {@link LegacyTokenBinding}. */
             private ClientSessionContext mcpClientSessionCtx;
 
@@ -52,6 +51,7 @@ public class McpAuthorizationCodeGrantTypeFactory extends AuthorizationCodeGrant
                 super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
                 LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, mcpClientSessionCtx, responseBuilder, event, cors);
             }
+
             @Override
             public Response process(Context context) {
                 TokenRequestResourceChecks.rejectRepeated(context);

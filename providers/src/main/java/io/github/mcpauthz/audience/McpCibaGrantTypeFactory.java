@@ -45,6 +45,7 @@ public class McpCibaGrantTypeFactory extends CibaGrantTypeFactory {
                 super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
                 LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, mcpClientSessionCtx, responseBuilder, event, cors);
             }
+
             @Override
             public Response process(Context context) {
                 TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "client-initiated backchannel authentication");

@@ -45,6 +45,7 @@ public class McpDeviceGrantTypeFactory extends DeviceGrantTypeFactory {
                 super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
                 LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, mcpClientSessionCtx, responseBuilder, event, cors);
             }
+
             @Override
             public Response process(Context context) {
                 TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "the device authorization grant");

@@ -28,6 +28,7 @@ public class McpPasswordGrantTypeFactory extends ResourceOwnerPasswordCredential
                 super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
                 LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
             }
+
             @Override
             public Response process(Context context) {
                 TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "the resource owner password credentials grant");

@@ -28,13 +28,13 @@ public class McpRefreshTokenGrantTypeFactory extends RefreshTokenGrantTypeFactor
                 return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
             }
 
-
             /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
             @Override
             protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
                 super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
                 LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
             }
+
             @Override
             public Response process(Context context) {
                 TokenRequestResourceChecks.rejectRepeated(context);
