@@ -11,6 +11,9 @@ import jakarta.ws.rs.core.MultivaluedMap;
 import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.common.util.Time;
+import org.keycloak.events.Details;
+import org.keycloak.events.EventBuilder;
+import org.keycloak.events.EventType;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -62,6 +65,14 @@ public class AuthorizationChecksExecutor implements ClientPolicyExecutorProvider
             McpChecks.checkAuthorization(new McpChecks.AuthorizationRequest(session, realm, client, resource,
                     request.getScope(), request.getPrompt()));
         } catch (McpRejection e) {
+            if (e.user() != null) {
+                // Keycloak records the refusal as its client-policy event (error, client_policy_error_detail), without
+                // the user; a check that names the user gets its own event too, as on 26.7 (e.g. access denied).
+                EventBuilder event = new EventBuilder(realm, session, session.getContext().getConnection())
+                        .event(EventType.LOGIN).client(client).user(e.user());
+                e.details().forEach(event::detail);
+                event.detail(Details.REASON, e.description()).error(e.eventError());
+            }
             throw new ClientPolicyException(e.error(), e.description(), Response.Status.BAD_REQUEST);
         }
         if (authSession != null) {
