@@ -102,6 +102,21 @@ final class LegacyTokenBinding {
         }
     }
 
+    /**
+     * Removes the refresh token from {@code builder} before the response is built (Keycloak 26.4 has no public way; its
+     * builder keeps it in the field {@code refreshToken}). False when that field is not there.
+     */
+    static boolean dropRefreshToken(TokenManager.AccessTokenResponseBuilder builder) {
+        try {
+            java.lang.reflect.Field field = TokenManager.AccessTokenResponseBuilder.class.getDeclaredField("refreshToken");
+            field.setAccessible(true);
+            field.set(builder, null);
+            return builder.getRefreshToken() == null;
+        } catch (ReflectiveOperationException | RuntimeException e) {
+            return false;
+        }
+    }
+
     /** The {@code resource} claim of the request's refresh token, which Keycloak verified before this runs. */
     private static String refreshTokenResource(MultivaluedMap<String, String> form) {
         String encoded = form == null ? null : form.getFirst(OAuth2Constants.REFRESH_TOKEN);

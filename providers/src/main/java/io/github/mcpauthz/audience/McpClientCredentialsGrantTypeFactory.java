@@ -80,6 +80,18 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
             @Override
             protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
                 super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+                if (server != null && responseBuilder.getRefreshToken() != null
+                        && !KeycloakCompat.has(KeycloakCompat.Capability.CLIENT_CREDENTIALS_REFRESH_HOOK)) {
+                    // 26.4 does not ask useRefreshToken(): the same rule (see WithRefreshRule) by dropping the refresh
+                    // token before the response is built; where that is impossible, the request is refused.
+                    if (!LegacyTokenBinding.dropRefreshToken(responseBuilder)) {
+                        String description = "A machine client's MCP server token has no refresh token: turn off"
+                                + " \"use refresh tokens for client credentials grant\" for this client";
+                        event.detail(Details.REASON, description).error(Errors.INVALID_REQUEST);
+                        throw new CorsErrorResponseException(cors, OAuthErrorException.INVALID_REQUEST, description,
+                                Response.Status.BAD_REQUEST);
+                    }
+                }
                 LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
             }
 

@@ -102,8 +102,7 @@ public final class KeycloakCompat {
                 "org.keycloak.protocol.oidc.TokenExchangeContext#setRestrictedScopes(java.util.Set)"),
         /** 26.5.0: the client-credentials grant asks its subclass whether to issue a refresh token. */
         CLIENT_CREDENTIALS_REFRESH_HOOK("26.5.0",
-                "a machine client's server token gets a refresh token when the client's \"use refresh tokens for"
-                        + " client credentials grant\" is on (leave it off)",
+                "the client-credentials grant drops the refresh token of a machine client's server token itself",
                 "org.keycloak.protocol.oidc.grants.ClientCredentialsGrantType#useRefreshToken()"),
         /** The JWT authorization grant SPI as the ID-JAG profile uses it (26.7 shape). */
         JWT_AUTHORIZATION_GRANT("26.7.0", "ID-JAG (the MCP enterprise-managed authorization grant) is off",
