@@ -35,10 +35,11 @@ import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 
 /**
- * The same jar on every Keycloak version it is started on: active exactly on the supported range (26.7.0 to 26.7.x),
- * and elsewhere inactive with one clear WARN, Keycloak's own behaviour and no HTTP 500, in particular on the requests
- * that reached methods older Keycloak versions lack (consent page of a dynamic client, CORS preflight and DELETE of the
- * registration endpoint, the admin API's enable).
+ * The same jar on every Keycloak version it is started on: active exactly on the supported range (26.4.0 to 26.7.x),
+ * with one INFO line naming the capabilities it uses and, on releases before 26.7, the fallback for each one missing;
+ * elsewhere inactive with one clear WARN, Keycloak's own behaviour and no HTTP 500. In particular the requests that
+ * reached methods 26.4/26.5 lack (consent page of a dynamic client, CORS preflight and DELETE of the registration
+ * endpoint) work there.
  */
 @KeycloakIT(alsoWhenInactive = true)
 class KeycloakVersionIT {
@@ -65,14 +66,7 @@ class KeycloakVersionIT {
         assertNotNull(reason, () -> keycloak + " is outside " + KeycloakVersions.SUPPORTED_MIN + " to "
                 + KeycloakVersions.SUPPORTED_MAX_MINOR + ".x, yet the extension is active");
         assertTrue(reason.startsWith(WARN_MARKER + ": Keycloak " + keycloak.keycloakVersion() + " is outside the supported"
-                + " range 26.7.0 to 26.7.x (built against "), reason);
-        if (!KeycloakVersions.atLeast(keycloak.keycloakVersion(), "26.6.0")) {
-            // 26.4 and 26.5: neither hook that binds resource to aud exists.
-            assertTrue(reason.contains("org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider (Keycloak 26.7.0)"), reason);
-            assertTrue(reason.contains("org.keycloak.protocol.oidc.token.TokenPostProcessor (Keycloak 26.6.0)"), reason);
-            assertTrue(reason.contains("org.keycloak.protocol.oidc.utils.OAuth2Code#getResource() (Keycloak 26.6.0)"), reason);
-            assertTrue(reason.contains("org.keycloak.rar.AuthorizationDetails#getParameterizedScopeParam() (Keycloak 26.6.0)"), reason);
-        }
+                + " range 26.4.0 to 26.7.x (built against "), reason);
     }
 
     @Test
@@ -86,8 +80,27 @@ class KeycloakVersionIT {
         if (expectActive) {
             assertEquals(List.of(), warnings);
             assertEquals(1, active.size(), () -> String.join("\n", active));
-            assertTrue(active.get(0).contains("INFO") && active.get(0).contains("Keycloak " + keycloak.keycloakVersion()
-                    + " is in the supported range 26.7.0 to 26.7.x; MCP support is active"), active.get(0));
+            String line = active.get(0);
+            assertTrue(line.contains("INFO") && line.contains("Keycloak " + keycloak.keycloakVersion()
+                    + " is in the supported range 26.4.0 to 26.7.x; MCP support is active. Capabilities on: "), line);
+            String version = keycloak.keycloakVersion();
+            if (KeycloakVersions.atLeast(version, KeycloakVersions.ALL_CAPABILITIES_SINCE)) {
+                assertFalse(line.contains("Missing"), line);
+            } else {
+                // 26.4 and 26.5: the 26.6/26.7 hooks are missing and the fallbacks named; ID-JAG is off.
+                assertTrue(line.contains("Missing, with fallback: AUTHORIZATION_CHECK_SPI (Keycloak 26.7.0): the MCP"
+                        + " authorization checks run as the client-policy executor mcp-authorization-checks"), line);
+                assertTrue(line.contains("; TOKEN_POST_PROCESSOR (Keycloak 26.6.0): tokens are bound to the MCP server"
+                        + " by the extension's grant types"), line);
+                assertTrue(line.contains("; PARAMETERIZED_CONSENT (Keycloak 26.6.0): "), line);
+                assertTrue(line.contains("; JWT_AUTHORIZATION_GRANT (Keycloak 26.7.0): ID-JAG (the MCP enterprise-managed"
+                        + " authorization grant) is off"), line);
+                // 26.5 has the registration preflight and the exchange's restricted scopes; 26.4 has neither.
+                boolean is26Point4 = !KeycloakVersions.atLeast(version, "26.5.0");
+                assertEquals(is26Point4, line.contains("REGISTRATION_PREFLIGHT (Keycloak 26.5.0): "), line);
+                assertEquals(is26Point4, line.contains("TOKEN_EXCHANGE_RESTRICTED_SCOPES (Keycloak 26.5.0): "), line);
+                assertEquals(is26Point4, line.contains("CLIENT_CREDENTIALS_REFRESH_HOOK (Keycloak 26.5.0): "), line);
+            }
         } else {
             assertEquals(List.of(), active);
             assertEquals(1, warnings.size(), () -> String.join("\n", warnings));

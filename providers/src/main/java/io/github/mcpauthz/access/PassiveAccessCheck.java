@@ -1,12 +1,13 @@
 package io.github.mcpauthz.access;
 
-import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.AuthorizationCheckAdapter;
+import io.github.mcpauthz.core.McpChecks;
+import io.github.mcpauthz.core.McpRejection;
+import java.util.Map;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ResourceBinding;
-import jakarta.ws.rs.core.Response;
 import org.keycloak.OAuthErrorException;
-import org.keycloak.events.Details;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.UserModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
@@ -32,33 +33,9 @@ public class PassiveAccessCheck implements AuthorizationEndpointCheckProvider {
 
     @Override
     public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {
-        if (!McpRealm.isEnabled(checker.getRealm())
-                || !TokenUtil.hasPrompt(checker.getAuthorizationEndpointRequest().getPrompt(), OIDCLoginProtocol.PROMPT_VALUE_NONE)) {
-            return;
-        }
-        McpServer server;
-        try {
-            server = ResourceBinding.forAuthorization(McpServerRegistry.index(checker.getRealm()),
-                    checker.getAuthorizationEndpointRequest().getResource());
-        } catch (ResourceBinding.InvalidTargetException e) {
-            return; // The audience feature refuses it as invalid_target.
-        }
-        if (server == null || !server.access().restricted()) {
-            return;
-        }
-        AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(session, checker.getRealm(), true);
-        UserModel user = sso == null ? null : sso.getUser();
-        if (user == null || ServerAccessRequiredAction.isServiceAccount(user)
-                || new UserRoles(checker.getRealm(), user).admitted(server.access())) {
-            return;
-        }
-        String description = ServerAccessRequiredAction.denial(server);
-        checker.getEventBuilder().user(user)
-                .detail(ServerAccessRequiredAction.RESOURCE_DETAIL, server.audience())
-                .detail(Details.REASON, description)
-                .error(ServerAccessRequiredAction.ERROR);
-        throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, OAuthErrorException.ACCESS_DENIED, description);
+        AuthorizationCheckAdapter.run(session, checker, PassiveAccessRule::rule);
     }
+
 
     @Override
     public void close() {

@@ -3,7 +3,9 @@ package io.github.mcpauthz.access;
 import java.util.List;
 import java.util.Optional;
 
+import io.github.mcpauthz.core.McpChecks;
 import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpServerRegistry;
@@ -28,7 +30,8 @@ import org.keycloak.representations.AccessToken;
  * is bound: for a token whose {@code aud} is a server with an access rule, refuses a user the rule does not admit
  * with {@code invalid_grant} (so tokens stop when the user loses access; the refresh is refused, with an event); for a
  * server that puts roles in its tokens, writes the user's roles, computed now from the role mappings, into the
- * {@value ServerAccess#ROLES_CLAIM} claim. Servers without these settings cost one check of an empty map.
+ * {@value ServerAccess#ROLES_CLAIM} claim. Servers without these settings cost one check of an empty map. The rule is
+ * {@link ServerAccessTokenRule} (Keycloak 26.6+ runs it here; older releases from the extension's grant types).
  */
 public class ServerAccessPostProcessor implements TokenPostProcessor {
 
@@ -45,29 +48,13 @@ public class ServerAccessPostProcessor implements TokenPostProcessor {
         if (accessToken == null || accessToken.getAudience() == null || !McpRealm.isEnabled(realm)) {
             return;
         }
-        McpServerIndex index = McpServerRegistry.index(realm);
-        String[] audience = accessToken.getAudience();
-        UserRoles roles = null;
-        for (String aud : audience) {
-            Optional<McpServer> governed = index.governedServer(aud);
-            if (governed.isEmpty()) {
-                continue;
-            }
-            McpServer server = governed.get();
-            UserModel user = user(context);
-            if (user == null) {
-                continue;
-            }
-            roles = roles != null ? roles : new UserRoles(realm, user);
-            if (!ServerAccessRequiredAction.isServiceAccount(user) && !roles.admitted(server.access())) {
-                String description = ServerAccessRequiredAction.denial(server);
-                event(realm, context, user, server, description);
-                throw new TokenInterceptorException(OAuthErrorException.INVALID_GRANT, description);
-            }
-            List<String> claim = audience.length == 1 ? roles.tokenRoles(server) : null;
-            if (claim != null) {
-                accessToken.getOtherClaims().put(ServerAccess.ROLES_CLAIM, claim);
-            }
+        AuthenticatedClientSessionModel clientSession = context.clientSessionCtx().getClientSession();
+        try {
+            ServerAccessTokenRule.rule(new McpChecks.TokenIssuance(session, realm, clientSession.getClient(),
+                    context.clientSessionCtx().getAttribute(Constants.GRANT_TYPE, String.class),
+                    context.requestRefreshToken() != null, accessToken, user(context)));
+        } catch (McpRejection e) {
+            throw new TokenInterceptorException(e.error(), e.description());
         }
     }
 
@@ -75,26 +62,5 @@ public class ServerAccessPostProcessor implements TokenPostProcessor {
         AuthenticatedClientSessionModel clientSession = context.clientSessionCtx().getClientSession();
         return clientSession == null || clientSession.getUserSession() == null ? null
                 : clientSession.getUserSession().getUser();
-    }
-
-    private void event(RealmModel realm, TokenPostProcessorContext context, UserModel user, McpServer server,
-                       String description) {
-        String grantType = context.clientSessionCtx().getAttribute(Constants.GRANT_TYPE, String.class);
-        EventType type;
-        if (OAuth2Constants.REFRESH_TOKEN.equals(grantType) || grantType == null && context.requestRefreshToken() != null) {
-            type = EventType.REFRESH_TOKEN;
-        } else if (OAuth2Constants.AUTHORIZATION_CODE.equals(grantType)) {
-            type = EventType.CODE_TO_TOKEN;
-        } else if (OAuth2Constants.TOKEN_EXCHANGE_GRANT_TYPE.equals(grantType)) {
-            type = EventType.TOKEN_EXCHANGE;
-        } else {
-            type = EventType.LOGIN;
-        }
-        new EventBuilder(realm, session, session.getContext().getConnection()).event(type)
-                .client(context.clientSessionCtx().getClientSession().getClient()).user(user)
-                .detail(Details.GRANT_TYPE, grantType)
-                .detail(ServerAccessRequiredAction.RESOURCE_DETAIL, server.audience())
-                .detail(Details.REASON, description)
-                .error(ServerAccessRequiredAction.ERROR);
     }
 }

@@ -4,6 +4,13 @@ import io.github.mcpauthz.core.KeycloakCompat;
 import java.util.Set;
 
 import jakarta.ws.rs.core.Response;
+import org.keycloak.protocol.oidc.TokenManager;
+import java.util.function.Function;
+
+import org.keycloak.models.ClientSessionContext;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.grants.AuthorizationCodeGrantType;
 import org.keycloak.protocol.oidc.grants.AuthorizationCodeGrantTypeFactory;
@@ -25,6 +32,24 @@ public class McpAuthorizationCodeGrantTypeFactory extends AuthorizationCodeGrant
             @Override
             public Set<String> getSupportedMultivaluedRequestParameters() {
                 return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+            }
+
+            /** The client session of this code's login, for {@link LegacyTokenBinding}. */
+            private ClientSessionContext mcpClientSessionCtx;
+
+            @Override
+            protected Response createTokenResponse(UserModel user, UserSessionModel userSession, ClientSessionContext clientSessionCtx,
+                                                   String scopeParam, boolean code,
+                                                   Function<TokenManager.AccessTokenResponseBuilder, ClientPolicyContext> clientPolicyContextGenerator) {
+                mcpClientSessionCtx = clientSessionCtx;
+                return super.createTokenResponse(user, userSession, clientSessionCtx, scopeParam, code, clientPolicyContextGenerator);
+            }
+
+            /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
+            @Override
+            protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
+                super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+                LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, mcpClientSessionCtx, responseBuilder, event, cors);
             }
 
             @Override

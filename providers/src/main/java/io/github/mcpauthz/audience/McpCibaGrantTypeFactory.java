@@ -2,6 +2,13 @@ package io.github.mcpauthz.audience;
 
 import io.github.mcpauthz.core.KeycloakCompat;
 import jakarta.ws.rs.core.Response;
+import org.keycloak.protocol.oidc.TokenManager;
+import java.util.function.Function;
+
+import org.keycloak.models.ClientSessionContext;
+import org.keycloak.models.UserModel;
+import org.keycloak.models.UserSessionModel;
+import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
 import org.keycloak.protocol.oidc.grants.ciba.CibaGrantType;
@@ -20,6 +27,25 @@ public class McpCibaGrantTypeFactory extends CibaGrantTypeFactory {
             return super.create(session);
         }
         return new CibaGrantType() {
+
+            /** The client session of this code's login, for {@link LegacyTokenBinding}. */
+            private ClientSessionContext mcpClientSessionCtx;
+
+            @Override
+            protected Response createTokenResponse(UserModel user, UserSessionModel userSession, ClientSessionContext clientSessionCtx,
+                                                   String scopeParam, boolean code,
+                                                   Function<TokenManager.AccessTokenResponseBuilder, ClientPolicyContext> clientPolicyContextGenerator) {
+                mcpClientSessionCtx = clientSessionCtx;
+                return super.createTokenResponse(user, userSession, clientSessionCtx, scopeParam, code, clientPolicyContextGenerator);
+            }
+
+            /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
+            @Override
+            protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
+                super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+                LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, mcpClientSessionCtx, responseBuilder, event, cors);
+            }
+
             @Override
             public Response process(Context context) {
                 TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "client-initiated backchannel authentication");

@@ -36,10 +36,64 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
         if (!KeycloakCompat.supported()) {
             return super.create(keycloakSession);
         }
-        return new ClientCredentialsGrantType() {
+        // Two returns, no conditional expression: the verifier then never loads WithRefreshRule on 26.4.
+        if (KeycloakCompat.has(KeycloakCompat.Capability.CLIENT_CREDENTIALS_REFRESH_HOOK)) {
+            return new WithRefreshRule(keycloakSession);
+        }
+        return new Grant(keycloakSession);
+    }
+
+    /**
+     * The grant on Keycloak releases whose client-credentials grant asks {@code useRefreshToken()} (26.5+): no refresh
+     * token for a machine client's server token. Never loaded on 26.4, where that method does not exist.
+     */
+    static class WithRefreshRule extends Grant {
+
+        WithRefreshRule(KeycloakSession keycloakSession) {
+            super(keycloakSession);
+        }
+
+        /**
+         * No refresh token for a machine client's server token, even when the client's "use refresh tokens for
+         * client credentials grant" is on: a refresh would skip the registry check, so removing the client from
+         * the server would not stop it. The client asks for a new token instead.
+         */
+        @Override
+        protected boolean useRefreshToken() {
+            return server == null && super.useRefreshToken();
+        }
+    }
+
+    /** The grant, on every supported release. */
+    static class Grant extends ClientCredentialsGrantType {
+
+            private final KeycloakSession keycloakSession;
 
             /** The server of this request, once checked; null without {@code resource}. */
-            private McpServer server;
+            protected McpServer server;
+
+            Grant(KeycloakSession keycloakSession) {
+                this.keycloakSession = keycloakSession;
+            }
+
+            /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
+            @Override
+            protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
+                super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+                if (server != null && responseBuilder.getRefreshToken() != null
+                        && !KeycloakCompat.has(KeycloakCompat.Capability.CLIENT_CREDENTIALS_REFRESH_HOOK)) {
+                    // 26.4 does not ask useRefreshToken(): the same rule (see WithRefreshRule) by dropping the refresh
+                    // token before the response is built; where that is impossible, the request is refused.
+                    if (!LegacyTokenBinding.dropRefreshToken(responseBuilder)) {
+                        String description = "A machine client's MCP server token has no refresh token: turn off"
+                                + " \"use refresh tokens for client credentials grant\" for this client";
+                        event.detail(Details.REASON, description).error(Errors.INVALID_REQUEST);
+                        throw new CorsErrorResponseException(cors, OAuthErrorException.INVALID_REQUEST, description,
+                                Response.Status.BAD_REQUEST);
+                    }
+                }
+                LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
+            }
 
             @Override
             public Set<String> getSupportedMultivaluedRequestParameters() {
@@ -62,16 +116,6 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
                 return super.process(context);
             }
 
-            /**
-             * No refresh token for a machine client's server token, even when the client's "use refresh tokens for
-             * client credentials grant" is on: a refresh would skip the registry check, so removing the client from
-             * the server would not stop it. The client asks for a new token instead.
-             */
-            @Override
-            protected boolean useRefreshToken() {
-                return server == null && super.useRefreshToken();
-            }
-
             @Override
             protected String getRequestedScopes() {
                 if (server == null) {
@@ -82,7 +126,7 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
                 if (scope != null && scope.isBlank()) {
                     scope = null;
                 }
-                if (!TokenManager.isValidScope(session, scope, client)) {
+                if (!TokenManager.isValidScope(session, scope, client, null)) {
                     String errorMessage = "Invalid scopes: " + scope;
                     event.detail(Details.REASON, errorMessage);
                     event.error(Errors.INVALID_REQUEST);
@@ -91,7 +135,6 @@ public class McpClientCredentialsGrantTypeFactory extends ClientCredentialsGrant
                 }
                 return scope;
             }
-        };
     }
 
     /** Keycloak's own conditions for the grant, which it checks (and answers) first. */

@@ -2,6 +2,7 @@ package io.github.mcpauthz.audience;
 
 import io.github.mcpauthz.core.KeycloakCompat;
 import jakarta.ws.rs.core.Response;
+import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
 import org.keycloak.protocol.oidc.grants.ResourceOwnerPasswordCredentialsGrantType;
@@ -20,6 +21,14 @@ public class McpPasswordGrantTypeFactory extends ResourceOwnerPasswordCredential
             return super.create(session);
         }
         return new ResourceOwnerPasswordCredentialsGrantType() {
+
+            /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
+            @Override
+            protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
+                super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+                LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
+            }
+
             @Override
             public Response process(Context context) {
                 TokenRequestResourceChecks.rejectResourceForUnboundGrant(context, "the resource owner password credentials grant");

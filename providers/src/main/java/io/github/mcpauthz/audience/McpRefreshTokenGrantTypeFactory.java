@@ -4,6 +4,7 @@ import io.github.mcpauthz.core.KeycloakCompat;
 import java.util.Set;
 
 import jakarta.ws.rs.core.Response;
+import org.keycloak.protocol.oidc.TokenManager;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
 import org.keycloak.protocol.oidc.grants.RefreshTokenGrantType;
@@ -25,6 +26,13 @@ public class McpRefreshTokenGrantTypeFactory extends RefreshTokenGrantTypeFactor
             @Override
             public Set<String> getSupportedMultivaluedRequestParameters() {
                 return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+            }
+
+            /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
+            @Override
+            protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
+                super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+                LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, null, responseBuilder, event, cors);
             }
 
             @Override

@@ -1,16 +1,11 @@
 package io.github.mcpauthz.audience;
 
 import io.github.mcpauthz.core.ResourceBinding;
-import java.util.Arrays;
-import java.util.HashSet;
-import java.util.List;
-import java.util.Optional;
-import java.util.Set;
 
 import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.client.DynamicClients;
-import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.ExchangeAudiences;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpServerRegistry;
@@ -48,7 +43,7 @@ import org.keycloak.representations.AccessToken;
 public class ResourceAudiencePostProcessor implements TokenPostProcessor {
 
     /** Claim of the refresh token that carries the bound resource (same name Keycloak's processor uses). */
-    static final String RESOURCE_CLAIM = OAuth2Constants.RESOURCE;
+    static final String RESOURCE_CLAIM = ResourceAudienceBinding.RESOURCE_CLAIM;
 
     private final KeycloakSession session;
 
@@ -85,53 +80,12 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
         } catch (InvalidTargetException e) {
             throw new TokenInterceptorException(ResourceBinding.INVALID_TARGET, e.getMessage());
         }
-        if (target == null) {
-            String[] aud = accessToken.getAudience();
-            if (aud != null) {
-                String[] kept = Arrays.stream(aud).filter(a -> !index.isServerAudience(a)).toArray(String[]::new);
-                accessToken.audience(kept.length == 0 ? null : kept);
-            }
-            return;
-        }
-        accessToken.audience(target.audience());
-        if (context.refreshToken() != null) {
-            context.refreshToken().getOtherClaims().put(RESOURCE_CLAIM, target.audience());
-        }
+        ResourceAudienceBinding.apply(index, target, accessToken, context.refreshToken());
     }
 
-    /**
-     * Token exchange (RFC 8693) binds no server and asks no consent per server: a registered MCP server that a
-     * mapper put in {@code aud} stays only when the exchange asked for exactly that server ({@code resource} or
-     * {@code audience}); nothing is added.
-     */
+    /** Token exchange: see {@link ExchangeAudiences#keepRequestedServers}. */
     private void keepRequestedServers(AccessToken accessToken, McpServerIndex index) {
-        String[] aud = accessToken.getAudience();
-        if (aud == null) {
-            return;
-        }
-        Set<CanonicalResource> requested = new HashSet<>();
-        MultivaluedMap<String, String> form = formParameters();
-        for (String name : List.of(OAuth2Constants.RESOURCE, OAuth2Constants.AUDIENCE)) {
-            List<String> values = form == null ? null : form.get(name);
-            if (values != null) {
-                for (String value : values) {
-                    serverOf(index, value).ifPresent(server -> requested.add(server.resource()));
-                }
-            }
-        }
-        String[] kept = Arrays.stream(aud)
-                .filter(a -> !index.isServerAudience(a)
-                        || serverOf(index, a).map(server -> requested.contains(server.resource())).orElse(false))
-                .toArray(String[]::new);
-        accessToken.audience(kept.length == 0 ? null : kept);
-    }
-
-    private static Optional<McpServer> serverOf(McpServerIndex index, String value) {
-        try {
-            return Optional.of(ResourceBinding.resolve(index, value));
-        } catch (InvalidTargetException e) {
-            return Optional.empty();
-        }
+        ExchangeAudiences.keepRequestedServers(accessToken, index, formParameters());
     }
 
     private MultivaluedMap<String, String> formParameters() {
@@ -150,30 +104,24 @@ public class ResourceAudiencePostProcessor implements TokenPostProcessor {
             MultivaluedMap<String, String> form = formParameters();
             requested = form == null ? null : form.getFirst(OAuth2Constants.RESOURCE);
         }
-        String bound;
+        String grantBound = context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
+        ResourceAudienceBinding.Source source;
+        String bound = null;
         if (OAuth2Constants.AUTHORIZATION_CODE.equals(grantType) && context.code() != null) {
+            source = ResourceAudienceBinding.Source.CODE;
             bound = context.code().getResource();
         } else if (OAuth2Constants.REFRESH_TOKEN.equals(grantType) && context.requestRefreshToken() != null) {
+            source = ResourceAudienceBinding.Source.REFRESH;
             Object claim = context.requestRefreshToken().getOtherClaims().get(RESOURCE_CLAIM);
             bound = claim instanceof String s ? s : null;
-        } else if (context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class) != null) {
-            // A grant that checked a registered server itself (ID-JAG: the assertion's resource).
-            bound = context.clientSessionCtx().getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
-        } else if (OAuth2Constants.CLIENT_CREDENTIALS.equals(grantType) && requested != null) {
-            // A machine client: the server an admin allowed it (checked before the grant ran, and again here).
-            ClientModel client = context.clientSessionCtx().getClientSession().getClient();
-            return ResourceBinding.forMachineClient(index, client.getClientId(), DynamicClients.isDynamic(client), requested);
+        } else if (grantBound != null) {
+            source = ResourceAudienceBinding.Source.GRANT;
+            bound = grantBound;
         } else {
-            // Device code, CIBA, password, client credentials without resource, ...: no authorization request bound a server and the
-            // user approved none, so the token names no MCP server (not even the default one).
-            if (requested != null) {
-                throw new InvalidTargetException(ResourceBinding.notSupportedFor(
-                        grantType == null ? "this grant" : "grant_type " + grantType));
-            }
-            return null;
+            source = ResourceAudienceBinding.Source.NONE;
         }
-        return ResourceBinding.boundServer(index, OAuth2Constants.REFRESH_TOKEN.equals(grantType)
-                ? ResourceBinding.Grant.REFRESH : ResourceBinding.Grant.CODE, bound, requested);
+        return ResourceAudienceBinding.select(index, context.clientSessionCtx().getClientSession().getClient(), grantType,
+                source, bound, requested);
     }
 
     /** Keycloak's own RFC 8707 handling for realms without MCP support, minus its crash on an empty audience. */

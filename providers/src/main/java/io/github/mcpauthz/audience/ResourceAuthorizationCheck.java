@@ -1,11 +1,11 @@
 package io.github.mcpauthz.audience;
 
+import io.github.mcpauthz.core.AuthorizationCheckAdapter;
+import io.github.mcpauthz.core.McpChecks;
+import io.github.mcpauthz.core.McpRejection;
+import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ResourceBinding;
 import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
-import io.github.mcpauthz.core.McpRealm;
-import io.github.mcpauthz.core.McpServerRegistry;
-import jakarta.ws.rs.core.Response;
-import org.keycloak.events.Details;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker;
@@ -15,29 +15,22 @@ import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.Authori
  * Checks the {@code resource} of an authorization request in an MCP-enabled realm: it must name a registered
  * MCP server, once. A failure is redirected to the client as {@code invalid_target} (with {@code iss} and
  * {@code state}), before the user is asked to log in. The accepted value is bound to the authorization code
- * by Keycloak and enforced at the token endpoint by {@link ResourceAudiencePostProcessor}.
+ * by Keycloak and enforced at the token endpoint by {@link ResourceAudiencePostProcessor}. The rule is
+ * {@link #rule}, which older Keycloak releases run through {@link AuthorizationChecksExecutor}.
  */
 public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckProvider {
 
+    private final KeycloakSession session;
+
     public ResourceAuthorizationCheck(KeycloakSession session) {
+        this.session = session;
     }
+
+    /** The rule, on every supported Keycloak: {@code resource} names a registered server, or there is none. */
 
     @Override
     public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {
-        if (!McpRealm.isEnabled(checker.getRealm())) {
-            return;
-        }
-        try {
-            ResourceBinding.forAuthorization(McpServerRegistry.index(checker.getRealm()),
-                    checker.getAuthorizationEndpointRequest().getResource());
-        } catch (InvalidTargetException e) {
-            reject(checker, e.getMessage());
-        }
-    }
-
-    private static void reject(AuthorizationEndpointChecker checker, String description) throws AuthorizationCheckException {
-        checker.getEventBuilder().detail(Details.REASON, description).error(ResourceBinding.INVALID_TARGET);
-        throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, ResourceBinding.INVALID_TARGET, description);
+        AuthorizationCheckAdapter.run(session, checker, ResourceAuthorizationRule::rule);
     }
 
     @Override

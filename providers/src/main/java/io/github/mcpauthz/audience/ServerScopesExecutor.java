@@ -13,6 +13,7 @@ import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
 import org.keycloak.protocol.oidc.par.clientpolicy.context.PushedAuthorizationRequestContext;
+import io.github.mcpauthz.core.KeycloakCompat;
 import org.keycloak.representations.idm.ClientPolicyExecutorConfigurationRepresentation;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
 import org.keycloak.services.clientpolicy.context.PreAuthorizationRequestContext;
@@ -44,7 +45,10 @@ public class ServerScopesExecutor implements ClientPolicyExecutorProvider<Client
                 attach(session, realm, realm.getClientByClientId(pre.getClientId()), pre.getRequestParameters());
             }
         } else if (context instanceof PushedAuthorizationRequestContext par) {
-            attach(session, realm, par.getClient(), par.getRequestParameters());
+            // Before 26.7 the PAR context has no client: the endpoint authenticated it into the session context first.
+            ClientModel parClient = KeycloakCompat.has(KeycloakCompat.Capability.PAR_CONTEXT_CLIENT)
+                    ? ParClient.of(par) : session.getContext().getClient();
+            attach(session, realm, parClient, par.getRequestParameters());
         }
     }
 
@@ -71,5 +75,12 @@ public class ServerScopesExecutor implements ClientPolicyExecutorProvider<Client
     @Override
     public String getProviderId() {
         return ServerScopesExecutorFactory.ID;
+    }
+
+    /** Keycloak 26.7+ only: never loaded without {@link KeycloakCompat.Capability#PAR_CONTEXT_CLIENT}. */
+    private static final class ParClient {
+        static ClientModel of(PushedAuthorizationRequestContext par) {
+            return par.getClient();
+        }
     }
 }

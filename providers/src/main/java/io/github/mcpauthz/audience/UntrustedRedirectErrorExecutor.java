@@ -1,7 +1,10 @@
 package io.github.mcpauthz.audience;
 
 import io.github.mcpauthz.core.client.ErrorRedirects;
+import io.github.mcpauthz.core.KeycloakCompat;
+import io.github.mcpauthz.core.McpChecks;
 import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.client.DynamicClients;
 import jakarta.ws.rs.WebApplicationException;
 import jakarta.ws.rs.core.MultivaluedMap;
@@ -105,19 +108,27 @@ public class UntrustedRedirectErrorExecutor implements ClientPolicyExecutorProvi
         String error = null;
         String description = null;
         try {
-            checker.checkResponseType();
-            checker.checkParRequired();
-            checker.checkInvalidRequestMessage();
-            checker.checkAuthorizationDetails();
-            checker.checkOIDCRequest();
-            checker.checkValidScope();
-            checker.checkValidResource();
-            checker.checkOIDCParams();
-            checker.checkPKCEParams();
-            checker.checkProviderAddOns();
+            if (KeycloakCompat.has(KeycloakCompat.Capability.AUTHORIZATION_CHECK_SPI)) {
+                EndpointChecks.run(checker);
+            } else {
+                // Before 26.7: the checks that release's endpoint runs, in its order, then the MCP checks its
+                // mcp-authorization-checks executor runs (AuthorizationChecksExecutor).
+                checker.checkResponseType();
+                checker.checkParRequired();
+                checker.checkInvalidRequestMessage();
+                checker.checkOIDCRequest();
+                checker.checkValidScope();
+                checker.checkOIDCParams();
+                checker.checkPKCEParams();
+                McpChecks.checkAuthorization(new McpChecks.AuthorizationRequest(session, realm, client,
+                        AuthorizationChecksExecutor.resourceOf(request, params), request.getScope(), request.getPrompt()));
+            }
         } catch (AuthorizationCheckException e) {
             error = e.getError();
             description = e.getErrorDescription();
+        } catch (McpRejection e) {
+            error = e.error();
+            description = e.description();
         }
         if (error == null && TokenUtil.hasPrompt(request.getPrompt(), OIDCLoginProtocol.PROMPT_VALUE_NONE)) {
             error = LOGIN_REQUIRED;
@@ -132,6 +143,22 @@ public class UntrustedRedirectErrorExecutor implements ClientPolicyExecutorProvi
                 .event(EventType.LOGIN).client(client).detail(Details.REDIRECT_URI, redirectUri)
                 .detail(Details.REASON, description == null ? error : description).error(error);
         throw ErrorRedirects.errorPage(session, error, description);
+    }
+
+    /** The 26.7 endpoint's checks, in its order. Keycloak 26.7+ only: never loaded without its check SPI. */
+    private static final class EndpointChecks {
+        static void run(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {
+            checker.checkResponseType();
+            checker.checkParRequired();
+            checker.checkInvalidRequestMessage();
+            checker.checkAuthorizationDetails();
+            checker.checkOIDCRequest();
+            checker.checkValidScope();
+            checker.checkValidResource();
+            checker.checkOIDCParams();
+            checker.checkPKCEParams();
+            checker.checkProviderAddOns();
+        }
     }
 
     /** Collects what the endpoint's checks record without sending it: they run again, for real, in the endpoint. */

@@ -1,11 +1,13 @@
 package io.github.mcpauthz.consent;
 
-import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.AuthorizationCheckAdapter;
+import io.github.mcpauthz.core.McpChecks;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.ScopeNames;
-import jakarta.ws.rs.core.Response;
+import java.util.Map;
 import org.keycloak.OAuthErrorException;
-import org.keycloak.events.Details;
 import org.keycloak.events.Errors;
+import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.AuthorizationCheckException;
@@ -17,21 +19,24 @@ import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.Authori
  * {@code resource}, never by {@code scope}: otherwise a link for server A could carry server B's grant scope and make
  * the user's "Yes" for A a "Yes" for B. (Keycloak already refuses a grant scope that is not attached to the client,
  * which is every one the extension manages; this also covers one an admin attached by hand.) A string check: no lookup.
+ * The rule is {@link #rule}, which older Keycloak releases run through the {@code mcp-authorization-checks} executor.
  */
 public class GrantScopeAuthorizationCheck implements AuthorizationEndpointCheckProvider {
 
+    private final KeycloakSession session;
+
+    public GrantScopeAuthorizationCheck() {
+        this(null);
+    }
+
+    public GrantScopeAuthorizationCheck(KeycloakSession session) {
+        this.session = session;
+    }
+
+
     @Override
     public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {
-        if (!McpRealm.isEnabled(checker.getRealm())) {
-            return;
-        }
-        String reserved = ScopeNames.firstReserved(checker.getAuthorizationEndpointRequest().getScope());
-        if (reserved != null) {
-            String description = "scope must not name an MCP server grant scope (" + ScopeNames.RESERVED_PREFIX
-                    + "...); consent to an MCP server is asked for by its resource";
-            checker.getEventBuilder().detail(Details.REASON, description).error(Errors.INVALID_SCOPE);
-            throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, OAuthErrorException.INVALID_SCOPE, description);
-        }
+        AuthorizationCheckAdapter.run(session, checker, GrantScopeAuthorizationRule::rule);
     }
 
     @Override

@@ -117,8 +117,8 @@ public class McpLoginFormsProvider extends FreeMarkerLoginFormsProvider {
                 continue;
             }
             shown.add(scope.getId());
-            String parameter = details.getParameterizedScopeParam();
-            boolean granted = stored != null && stored.isClientScopeGranted(scope, parameter);
+            String parameter = ConsentScopes.parameter(details);
+            boolean granted = ConsentScopes.granted(stored, scope, parameter);
             if (scope instanceof ClientModel) {
                 clientItem = scope.getConsentScreenText();
             } else if (ServerGrantScopes.isGrantScope(scope)) {

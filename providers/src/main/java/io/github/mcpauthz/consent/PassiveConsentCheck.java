@@ -1,12 +1,12 @@
 package io.github.mcpauthz.consent;
 
-import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.AuthorizationCheckAdapter;
+import io.github.mcpauthz.core.McpChecks;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ResourceBinding;
 import io.github.mcpauthz.core.ServerGrantScopes;
-import jakarta.ws.rs.core.Response;
-import org.keycloak.events.Details;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
 import org.keycloak.models.KeycloakSession;
@@ -30,7 +30,7 @@ import org.keycloak.util.TokenUtil;
  */
 public class PassiveConsentCheck implements AuthorizationEndpointCheckProvider {
 
-    static final String CONSENT_REQUIRED = "consent_required";
+    static final String CONSENT_REQUIRED = PassiveConsentRule.CONSENT_REQUIRED;
 
     private final KeycloakSession session;
 
@@ -38,55 +38,18 @@ public class PassiveConsentCheck implements AuthorizationEndpointCheckProvider {
         this.session = session;
     }
 
-    /**
-     * prompt=none for a consent-required client whose user has not consented to what is asked (its scopes and this
-     * MCP server) is answered {@code consent_required} (OIDC Core 3.1.2.6), where Keycloak would say
-     * {@code interaction_required}. Without a signed-in user, Keycloak answers {@code login_required} as usual.
-     */
     @Override
     public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {
-        if (!McpRealm.isEnabled(checker.getRealm())) {
-            return;
-        }
-        ClientModel client = checker.getClient();
-        String prompt = checker.getAuthorizationEndpointRequest().getPrompt();
-        if (client == null || !client.isConsentRequired() || !TokenUtil.hasPrompt(prompt, OIDCLoginProtocol.PROMPT_VALUE_NONE)) {
-            return;
-        }
-        McpServer server;
-        try {
-            server = ResourceBinding.forAuthorization(McpServerRegistry.index(checker.getRealm()),
-                    checker.getAuthorizationEndpointRequest().getResource());
-        } catch (ResourceBinding.InvalidTargetException e) {
-            return; // The audience feature refuses it as invalid_target.
-        }
-        RealmModel realm = checker.getRealm();
-        AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(session, realm, true);
-        if (sso == null || sso.getUser() == null) {
-            return;
-        }
-        UserModel user = sso.getUser();
-        UserConsentModel consent = UserConsentManager.getConsentByClient(session, realm, user, client.getId());
-        String description = null;
-        if (consent == null) {
-            description = server == null ? "The user has not consented to this client"
-                    : "The user has not consented to this client for " + server.audience();
-        } else if (server != null && !granted(consent, ServerGrantScopes.find(realm, server))) {
-            description = "The user has not consented to this client for " + server.audience();
-        } else if (TokenManager.getRequestedClientScopes(session, checker.getAuthorizationEndpointRequest().getScope(), client, user)
-                .filter(ClientScopeModel::isDisplayOnConsentScreen)
-                .anyMatch(scope -> !consent.isClientScopeGranted(scope))) {
-            description = "The user has not consented to all requested scopes of this client";
-        }
-        if (description != null) {
-            checker.getEventBuilder().detail(Details.REASON, description).error(CONSENT_REQUIRED);
-            throw new AuthorizationCheckException(Response.Status.BAD_REQUEST, CONSENT_REQUIRED, description);
-        }
+        AuthorizationCheckAdapter.run(session, checker, PassiveConsentRule::rule);
     }
 
-    private static boolean granted(UserConsentModel consent, ClientScopeModel scope) {
-        return scope != null && consent.isClientScopeGranted(scope);
-    }
+    /**
+     * The rule, on every supported Keycloak: prompt=none for a consent-required client whose user has not consented
+     * to what is asked (its scopes and this MCP server) is answered {@code consent_required} (OIDC Core 3.1.2.6),
+     * where Keycloak would say {@code interaction_required}. Without a signed-in user, Keycloak answers
+     * {@code login_required} as usual.
+     */
+
 
     @Override
     public void close() {

@@ -1,7 +1,9 @@
 package io.github.mcpauthz.core;
 
 import java.util.ArrayList;
+import java.util.EnumSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -10,48 +12,143 @@ import org.jboss.logging.Logger;
 import org.keycloak.common.Version;
 
 /**
- * Which Keycloak this jar runs in, and whether the extension may act there.
+ * Which Keycloak this jar runs in, whether the extension may act there, and which of the Keycloak APIs it can use.
  *
- * <p>The jar is built once, against Keycloak {@value #BUILT_AGAINST}. It acts only on a Keycloak whose version is in
- * {@value #MIN_VERSION} up to the last release of {@code 26.7} <em>and</em> that has every Keycloak API it calls
- * ({@link #REQUIRED_APIS}, checked once by reflection). Anywhere else it stays inert: {@link #supported()} is false,
- * so the MCP realm check answers false and the providers that replace one of Keycloak's (login forms, grant types,
- * registration endpoints, discovery documents) hand out Keycloak's own, and one WARN at start-up says why
- * ({@link #logOnce()}). A request never reaches a missing method, so there is no HTTP 500 from a version mismatch.
+ * <p>The jar is built once, against Keycloak {@value #BUILT_AGAINST}. It acts on a Keycloak whose version is in
+ * {@value #MIN_VERSION} up to the last release of {@value #MAX_MINOR} ({@link #supported()}); anywhere else it stays
+ * inert: the MCP realm check answers false, the providers that replace one of Keycloak's hand out Keycloak's own, and
+ * one WARN at start-up says why ({@link #logOnce()}). A request never reaches a missing method.
  *
- * <p>Why not 26.4-26.6: the two hooks that bind {@code resource} to {@code aud} do not exist there
- * ({@code AuthorizationEndpointCheckProvider} is new in 26.7.0, {@code TokenPostProcessor} and the code's
- * {@code resource} in 26.6.0), see {@code docs/operations.md}.
+ * <p>Inside the range the extension adapts by <em>capability</em>, never by version number (the Red Hat build of
+ * Keycloak is 26.4-based but carries backports): each {@link Capability} is a set of Keycloak APIs, looked up once by
+ * reflection, and a constant afterwards. Where one is missing, the extension uses the fallback the capability names
+ * (for example the MCP authorization checks as a client-policy executor instead of the 26.7 authorization-endpoint
+ * check SPI). Classes that reference a missing API are never loaded: the fallbacks live in separate classes.
  */
 public final class KeycloakCompat {
 
     /** The Keycloak version of the pom ({@code keycloak.version}). */
     public static final String BUILT_AGAINST = "26.7.3";
-    /** Lowest supported version: the first release with every API of {@link #REQUIRED_APIS}. */
-    public static final String MIN_VERSION = "26.7.0";
+    /** Lowest supported version: the oldest release whose APIs every fallback of {@link Capability} needs, CI-proven. */
+    public static final String MIN_VERSION = "26.4.0";
     /** Highest supported major.minor: every patch release of it is supported. */
     public static final String MAX_MINOR = "26.7";
     /** What the WARN and the docs call the supported range. */
     public static final String RANGE = MIN_VERSION + " to " + MAX_MINOR + ".x";
 
     /**
-     * The Keycloak APIs the extension calls that older releases lack: a class name, or {@code Class#method(Param,...)}
-     * with fully qualified parameter types. Each with the release that introduced it, for the WARN.
+     * The Keycloak APIs the extension (or its fallbacks) cannot do without, in every version of the range: a class
+     * name, or {@code Class#method(Param,...)} with fully qualified parameter types. Each with the release that
+     * introduced it, for the WARN.
      */
     static final List<Api> REQUIRED_APIS = List.of(
-            new Api("org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider", "26.7.0"),
-            new Api("org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#getAuthorizationEndpointRequest()", "26.7.0"),
-            new Api("org.keycloak.protocol.oidc.token.TokenPostProcessor", "26.6.0"),
-            new Api("org.keycloak.protocol.oidc.utils.OAuth2Code#getResource()", "26.6.0"),
-            new Api("org.keycloak.rar.AuthorizationDetails#getParameterizedScopeParam()", "26.6.0"),
-            new Api("org.keycloak.models.UserConsentModel#isClientScopeGranted(org.keycloak.models.ClientScopeModel,java.lang.String)", "26.6.0"),
-            new Api("org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider#preflight()", "26.5.0"));
+            new Api("org.keycloak.services.clientpolicy.context.AuthorizationRequestContext#getAuthorizationEndpointRequest()", "21.0.0"),
+            new Api("org.keycloak.services.clientpolicy.context.AuthorizationRequestContext#getAuthenticationSession()", "21.0.0"),
+            new Api("org.keycloak.protocol.oidc.endpoints.request.AuthorizationEndpointRequest#getAdditionalReqParams()", "12.0.0"),
+            new Api("org.keycloak.protocol.oidc.TokenManager#isValidScope(org.keycloak.models.KeycloakSession,java.lang.String,"
+                    + "org.keycloak.models.ClientModel,org.keycloak.models.UserModel)", "22.0.0"),
+            new Api("org.keycloak.rar.AuthorizationDetails#getDynamicScopeParam()", "18.0.0"),
+            new Api("org.keycloak.models.UserConsentModel#isClientScopeGranted(org.keycloak.models.ClientScopeModel)", "12.0.0"));
+
+    /**
+     * A group of Keycloak APIs the extension uses when present, and what it does when one of them is missing. Decided
+     * once per JVM ({@link #has(Capability)}), logged at start-up.
+     */
+    public enum Capability {
+        /** 26.7.0: the authorization-endpoint check SPI with the checker's getters. */
+        AUTHORIZATION_CHECK_SPI("26.7.0",
+                "the MCP authorization checks run as the client-policy executor " + "mcp-authorization-checks"
+                        + " of the realm's MCP client profile (keep the MCP client policy enabled)",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProviderFactory",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#getAuthorizationEndpointRequest()",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#getRealm()",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#getClient()",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#getEventBuilder()",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#checkProviderAddOns()",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#checkValidResource()",
+                "org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker#checkAuthorizationDetails()",
+                "org.keycloak.protocol.oidc.endpoints.request.AuthorizationEndpointRequest#getResource()"),
+        /** 26.6.0: token post-processors, and the authorization code that carries its {@code resource}. */
+        TOKEN_POST_PROCESSOR("26.6.0",
+                "tokens are bound to the MCP server by the extension's grant types (the resource is bound to the"
+                        + " code by its PKCE code_challenge)",
+                "org.keycloak.protocol.oidc.token.TokenPostProcessor",
+                "org.keycloak.protocol.oidc.token.TokenPostProcessorContext",
+                "org.keycloak.protocol.oidc.token.TokenInterceptorException",
+                "org.keycloak.protocol.oidc.utils.OAuth2Code#getResource()"),
+        /** 26.6.0: consent per scope parameter. */
+        PARAMETERIZED_CONSENT("26.6.0",
+                "the consent page reads dynamic scopes with getDynamicScopeParam() and consent per scope parameter is"
+                        + " not available",
+                "org.keycloak.rar.AuthorizationDetails#getParameterizedScopeParam()",
+                "org.keycloak.models.UserConsentModel#isClientScopeGranted(org.keycloak.models.ClientScopeModel,java.lang.String)"),
+        /** 26.5.0: CORS preflight on the OIDC registration endpoint, and its DELETE returning a response. */
+        REGISTRATION_PREFLIGHT("26.5.0",
+                "the MCP registration endpoint answers the CORS preflight itself (no CORS headers on other"
+                        + " registration responses)",
+                "org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider#preflight()",
+                "org.keycloak.services.clientregistration.oidc.OIDCClientRegistrationProvider#preflightClient()"),
+        /** 26.7.0: the client of a pushed authorization request in its client-policy context. */
+        PAR_CONTEXT_CLIENT("26.7.0", "the PAR client is read from the session context",
+                "org.keycloak.protocol.oidc.par.clientpolicy.context.PushedAuthorizationRequestContext#getClient()"),
+        /** 26.7.0: the discovery field for client ID metadata documents. */
+        CIMD_DISCOVERY_FIELD("26.7.0", "client_id_metadata_document_supported is written as an extra discovery claim",
+                "org.keycloak.protocol.oidc.representations.OIDCConfigurationRepresentation#setClientIdMetadataDocumentSupported(java.lang.Boolean)"),
+        /** 26.5.0: scopes restricted by the token exchange provider. */
+        TOKEN_EXCHANGE_RESTRICTED_SCOPES("26.5.0",
+                "token exchange of MCP server tokens is off (Keycloak's own standard exchange refuses them)",
+                "org.keycloak.protocol.oidc.TokenExchangeContext#getRestrictedScopes()",
+                "org.keycloak.protocol.oidc.TokenExchangeContext#setRestrictedScopes(java.util.Set)"),
+        /** 26.5.0: the client-credentials grant asks its subclass whether to issue a refresh token. */
+        CLIENT_CREDENTIALS_REFRESH_HOOK("26.5.0",
+                "the client-credentials grant drops the refresh token of a machine client's server token itself",
+                "org.keycloak.protocol.oidc.grants.ClientCredentialsGrantType#useRefreshToken()"),
+        /** The JWT authorization grant SPI as the ID-JAG profile uses it (26.7 shape). */
+        JWT_AUTHORIZATION_GRANT("26.7.0", "ID-JAG (the MCP enterprise-managed authorization grant) is off",
+                "org.keycloak.protocol.oidc.grants.JWTAuthorizationGrantType",
+                "org.keycloak.protocol.oidc.grants.DefaultJWTAuthorizationGrantValidator",
+                "org.keycloak.broker.provider.JWTAuthorizationGrantProvider",
+                "org.keycloak.models.IdentityProviderQuery",
+                "org.keycloak.cache.AlternativeLookupProvider#lookupIdentityProviderFromIssuer(org.keycloak.models.KeycloakSession,"
+                        + "org.keycloak.models.IdentityProviderType,java.lang.String)",
+                "org.keycloak.protocol.oidc.TokenManager#verifyConsentStillAvailable(org.keycloak.models.KeycloakSession,"
+                        + "org.keycloak.models.UserModel,org.keycloak.models.ClientModel,"
+                        + "org.keycloak.models.AuthenticatedClientSessionModel,java.lang.String)",
+                "org.keycloak.services.clientpolicy.context.JWTAuthorizationGrantContext#<init>(org.keycloak.models.KeycloakSession,"
+                        + "org.keycloak.protocol.oidc.JWTAuthorizationGrantValidationContext,java.lang.String)",
+                "org.keycloak.protocol.oidc.OIDCAdvancedConfigWrapper#getJWTAuthorizationGrantAllowedIdentityProviders()");
+
+        private final String since;
+        private final String fallback;
+        private final List<Api> apis;
+
+        Capability(String since, String fallback, String... apis) {
+            this.since = since;
+            this.fallback = fallback;
+            this.apis = java.util.Arrays.stream(apis).map(a -> new Api(a, since)).toList();
+        }
+
+        /** The Keycloak release that has every API of this capability. */
+        public String since() {
+            return since;
+        }
+
+        /** What the extension does when the capability is missing. */
+        public String fallback() {
+            return fallback;
+        }
+
+        List<Api> apis() {
+            return apis;
+        }
+    }
 
     private static final Logger LOG = Logger.getLogger(KeycloakCompat.class);
     private static final Pattern VERSION = Pattern.compile("^(\\d+)\\.(\\d+)(?:\\.(\\d+))?(.*)$");
     private static final AtomicBoolean LOGGED = new AtomicBoolean();
 
-    /** A Keycloak API: a class, or a public method of it. */
+    /** A Keycloak API: a class, a public method of it, or ({@code #<init>(...)}) a public constructor. */
     record Api(String name, String since) {
     }
 
@@ -60,6 +157,7 @@ public final class KeycloakCompat {
         static final String VERSION_STRING = Version.VERSION;
         static final List<Api> MISSING = missing(REQUIRED_APIS, KeycloakCompat.class.getClassLoader());
         static final String REASON = unsupportedReason(VERSION_STRING, MISSING);
+        static final Set<Capability> CAPABILITIES = capabilities(KeycloakCompat.class.getClassLoader());
     }
 
     private KeycloakCompat() {
@@ -80,17 +178,58 @@ public final class KeycloakCompat {
         return Running.REASON;
     }
 
-    /** Logs the verdict once per JVM: WARN when inert (with the reason), INFO otherwise. Call from a factory's postInit. */
+    /**
+     * Whether the running Keycloak has every API of {@code capability} (and the extension is {@link #supported()}).
+     * A constant after the first call (hot-path safe).
+     */
+    public static boolean has(Capability capability) {
+        return supported() && Running.CAPABILITIES.contains(capability);
+    }
+
+    /**
+     * Logs the verdict once per JVM: WARN when inert (with the reason), INFO otherwise, naming each capability that is
+     * missing and the fallback used instead. Call from a factory's postInit.
+     */
     public static void logOnce() {
         if (!LOGGED.compareAndSet(false, true)) {
             return;
         }
         if (supported()) {
-            LOG.infof("keycloak-mcp-authz: Keycloak %s is in the supported range %s; MCP support is active",
-                    keycloakVersion(), RANGE);
+            LOG.info(activeSummary(keycloakVersion(), Running.CAPABILITIES));
         } else {
             LOG.warn(unsupportedReason());
         }
+    }
+
+    /** The INFO line of an active extension: the version, the capabilities on, and for each one off its fallback. */
+    static String activeSummary(String version, Set<Capability> present) {
+        StringBuilder out = new StringBuilder("keycloak-mcp-authz: Keycloak ").append(version)
+                .append(" is in the supported range ").append(RANGE).append("; MCP support is active. Capabilities on: ");
+        List<String> on = new ArrayList<>();
+        List<String> off = new ArrayList<>();
+        for (Capability c : Capability.values()) {
+            if (present.contains(c)) {
+                on.add(c.name());
+            } else {
+                off.add(c.name() + " (Keycloak " + c.since() + "): " + c.fallback());
+            }
+        }
+        out.append(on.isEmpty() ? "none" : String.join(", ", on));
+        if (!off.isEmpty()) {
+            out.append(". Missing, with fallback: ").append(String.join("; ", off));
+        }
+        return out.append('.').toString();
+    }
+
+    /** The capabilities whose every API {@code loader} has. */
+    static Set<Capability> capabilities(ClassLoader loader) {
+        Set<Capability> present = EnumSet.noneOf(Capability.class);
+        for (Capability c : Capability.values()) {
+            if (missing(c.apis(), loader).isEmpty()) {
+                present.add(c);
+            }
+        }
+        return present;
     }
 
     /** Null when {@code version} is in range and nothing is missing, else the sentence the WARN logs. */
@@ -181,6 +320,26 @@ public final class KeycloakCompat {
         return missing;
     }
 
+    /** A public method of {@code type}, or a protected/public one declared by it or a superclass. */
+    private static void method(Class<?> type, String name, Class<?>[] params) throws NoSuchMethodException {
+        try {
+            type.getMethod(name, params);
+            return;
+        } catch (NoSuchMethodException notPublic) {
+            for (Class<?> c = type; c != null; c = c.getSuperclass()) {
+                try {
+                    java.lang.reflect.Method m = c.getDeclaredMethod(name, params);
+                    if (!java.lang.reflect.Modifier.isPrivate(m.getModifiers())) {
+                        return;
+                    }
+                } catch (NoSuchMethodException notHere) {
+                    // next superclass
+                }
+            }
+            throw notPublic;
+        }
+    }
+
     private static boolean present(String name, ClassLoader loader) {
         int hash = name.indexOf('#');
         try {
@@ -191,12 +350,17 @@ public final class KeycloakCompat {
             Class<?> type = Class.forName(name.substring(0, hash), false, loader);
             String signature = name.substring(hash + 1);
             String method = signature.substring(0, signature.indexOf('('));
+            boolean constructor = "<init>".equals(method);
             String params = signature.substring(signature.indexOf('(') + 1, signature.length() - 1);
             List<Class<?>> types = new ArrayList<>();
             for (String param : params.isEmpty() ? new String[0] : params.split(",")) {
                 types.add(type(param.trim(), loader));
             }
-            type.getMethod(method, types.toArray(Class<?>[]::new));
+            if (constructor) {
+                type.getConstructor(types.toArray(Class<?>[]::new));
+            } else {
+                method(type, method, types.toArray(Class<?>[]::new));
+            }
             return true;
         } catch (ClassNotFoundException | NoSuchMethodException | LinkageError e) {
             return false;

@@ -4,6 +4,7 @@ import io.github.mcpauthz.core.client.RegistrationSettings;
 import java.util.ArrayList;
 import java.util.List;
 
+import io.github.mcpauthz.core.KeycloakCompat;
 import io.github.mcpauthz.core.McpRealm;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
@@ -35,7 +36,12 @@ final class CimdDiscovery implements WellKnownProvider {
             boolean supported = supported(session, realm);
             // The typed field, not otherClaims: with --features=cimd Keycloak sets the typed field too, and both
             // would put the key into the JSON twice (strict parsers such as Nimbus JOSE+JWT refuse the document).
-            oidc.setClientIdMetadataDocumentSupported(supported);
+            if (KeycloakCompat.has(KeycloakCompat.Capability.CIMD_DISCOVERY_FIELD)) {
+                TypedField.set(oidc, supported);
+            } else {
+                // Before 26.7 the representation has no such field (and Keycloak no cimd feature): an extra claim.
+                oidc.setOtherClaims(CLAIM, supported);
+            }
             if (supported) {
                 List<String> methods = oidc.getTokenEndpointAuthMethodsSupported() == null
                         ? new ArrayList<>() : new ArrayList<>(oidc.getTokenEndpointAuthMethodsSupported());
@@ -46,6 +52,15 @@ final class CimdDiscovery implements WellKnownProvider {
             }
         }
         return config;
+    }
+
+    static final String CLAIM = "client_id_metadata_document_supported";
+
+    /** Keycloak 26.7+ only: never loaded without {@link KeycloakCompat.Capability#CIMD_DISCOVERY_FIELD}. */
+    private static final class TypedField {
+        static void set(OIDCConfigurationRepresentation oidc, boolean supported) {
+            oidc.setClientIdMetadataDocumentSupported(supported);
+        }
     }
 
     static boolean supported(KeycloakSession session, RealmModel realm) {

@@ -15,7 +15,9 @@ public class McpOpenIdConfigurationFactory extends OIDCWellKnownProviderFactory 
         if (!KeycloakCompat.supported()) {
             return super.create(session);
         }
-        return new IdJagDiscovery(session, new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(session, super.create(session))));
+        WellKnownProvider mcp = new CimdDiscovery(session, new DiscoveryWithoutGrantScopes(session, super.create(session)));
+        // ID-JAG metadata only where the extension's ID-JAG grant runs (not on 26.4/26.5, see KeycloakCompat).
+        return KeycloakCompat.has(KeycloakCompat.Capability.JWT_AUTHORIZATION_GRANT) ? new IdJagDiscovery(session, mcp) : mcp;
     }
 
     @Override

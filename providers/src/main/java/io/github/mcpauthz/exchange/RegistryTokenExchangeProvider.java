@@ -6,6 +6,8 @@ import java.util.List;
 import java.util.Set;
 import java.util.stream.Collectors;
 
+import io.github.mcpauthz.core.ExchangeAudiences;
+import io.github.mcpauthz.core.KeycloakCompat;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
@@ -58,6 +60,16 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
                 || form.getFirst(OAuth2Constants.SUBJECT_ISSUER) != null) {
             return false; // Not a standard exchange: Keycloak's providers answer it.
         }
+        if (namesAServer(context)) {
+            return true;
+        }
+        // Before 26.6 no token post-processor filters the servers of other exchanges: this provider takes every
+        // standard exchange of an MCP realm (exactly when Keycloak's would) to do it in checkRequestedAudiences.
+        return !KeycloakCompat.has(KeycloakCompat.Capability.TOKEN_POST_PROCESSOR) && super.supports(context);
+    }
+
+    /** Whether the subject token is an access token naming a registered MCP server. */
+    private static boolean namesAServer(TokenExchangeContext context) {
         String subjectToken = context.getParams().getSubjectToken();
         if (subjectToken == null || !OAuth2Constants.ACCESS_TOKEN_TYPE.equals(context.getParams().getSubjectTokenType())) {
             return false;
@@ -103,7 +115,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
         } catch (ExchangeRefusedException e) {
             throw refuse(e);
         }
-        if (!TokenManager.isValidScope(session, scope, client)) {
+        if (!TokenManager.isValidScope(session, scope, client, null)) {
             throw refuse(new ExchangeRefusedException(OAuthErrorException.INVALID_SCOPE,
                     "Scope " + RegistryExchangePolicy.printable(scope) + " is not available to client " + client.getClientId()));
         }
@@ -143,6 +155,9 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
     protected void checkRequestedAudiences(TokenManager.AccessTokenResponseBuilder responseBuilder) {
         if (target == null) {
             super.checkRequestedAudiences(responseBuilder);
+            if (!KeycloakCompat.has(KeycloakCompat.Capability.TOKEN_POST_PROCESSOR)) {
+                ExchangeAudiences.keepRequestedServers(responseBuilder.getAccessToken(), McpServerRegistry.index(realm), formParams);
+            }
             return;
         }
         AccessToken accessToken = responseBuilder.getAccessToken();

@@ -27,7 +27,10 @@ public class RegistryTokenExchangeProviderFactory implements TokenExchangeProvid
     @Override
     public boolean isSupported(Config.Scope config) {
         // Only where the extension is active (KeycloakCompat): elsewhere Keycloak's own exchange is left alone.
-        return KeycloakCompat.supported() && Profile.isFeatureEnabled(Profile.Feature.TOKEN_EXCHANGE_STANDARD_V2);
+        // 26.4 lacks the exchange context's restricted scopes (KeycloakCompat logs it): the provider stays unloaded there
+        // and Keycloak's own standard exchange refuses MCP server tokens (the requester is not in their aud).
+        return KeycloakCompat.has(KeycloakCompat.Capability.TOKEN_EXCHANGE_RESTRICTED_SCOPES)
+                && Profile.isFeatureEnabled(Profile.Feature.TOKEN_EXCHANGE_STANDARD_V2);
     }
 
     @Override

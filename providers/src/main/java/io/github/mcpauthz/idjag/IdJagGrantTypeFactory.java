@@ -1,6 +1,7 @@
 package io.github.mcpauthz.idjag;
 
 import io.github.mcpauthz.core.KeycloakCompat;
+import io.github.mcpauthz.core.KeycloakCompat.Capability;
 import org.keycloak.Config;
 import org.keycloak.OAuth2Constants;
 import org.keycloak.common.Profile;
@@ -15,8 +16,9 @@ import org.keycloak.provider.EnvironmentDependentProviderFactory;
  * factory, which it replaces; available when Keycloak's {@code jwt-authorization-grant} feature is (on by default).
  *
  * <p>It implements the grant-type SPI itself rather than extending Keycloak's factory, and creates the grant through
- * {@link Active}: Keycloak releases without the JWT authorization grant (26.4) load this class, find it unsupported
- * (see {@link KeycloakCompat}) and never load the grant, instead of failing to start.
+ * {@link Active}: Keycloak releases without the JWT authorization grant in its 26.7 shape (26.4 has none, 26.5 an
+ * earlier one) load this class, find {@link Capability#JWT_AUTHORIZATION_GRANT} missing (see {@link KeycloakCompat}, which
+ * logs that ID-JAG is off) and never load the grant, instead of failing to start; Keycloak's own grant stays.
  */
 public class IdJagGrantTypeFactory implements OAuth2GrantTypeFactory, EnvironmentDependentProviderFactory {
 
@@ -37,7 +39,8 @@ public class IdJagGrantTypeFactory implements OAuth2GrantTypeFactory, Environmen
 
     @Override
     public boolean isSupported(Config.Scope config) {
-        return KeycloakCompat.supported() && Profile.isFeatureEnabled(Profile.Feature.JWT_AUTHORIZATION_GRANT);
+        // Capability first: Profile.Feature.JWT_AUTHORIZATION_GRANT itself does not exist on 26.4 (read in Active).
+        return KeycloakCompat.has(Capability.JWT_AUTHORIZATION_GRANT) && Active.featureEnabled();
     }
 
     @Override
@@ -54,6 +57,10 @@ public class IdJagGrantTypeFactory implements OAuth2GrantTypeFactory, Environmen
 
     /** Loaded only where the factory is supported. */
     private static final class Active {
+        static boolean featureEnabled() {
+            return Profile.isFeatureEnabled(Profile.Feature.JWT_AUTHORIZATION_GRANT);
+        }
+
         static OAuth2GrantType create() {
             return new IdJagGrantType();
         }

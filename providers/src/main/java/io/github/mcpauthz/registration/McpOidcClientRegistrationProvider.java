@@ -1,5 +1,8 @@
 package io.github.mcpauthz.registration;
 
+import io.github.mcpauthz.core.KeycloakCompat;
+import org.keycloak.services.cors.Cors;
+
 import io.github.mcpauthz.core.client.ClientMetadataException;
 import io.github.mcpauthz.core.client.DynamicClientMetadata;
 import io.github.mcpauthz.core.client.DynamicClients;
@@ -66,13 +69,34 @@ public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrat
 
     @OPTIONS
     public Response preflight() {
-        return delegate.preflight();
+        return KeycloakCompat.has(KeycloakCompat.Capability.REGISTRATION_PREFLIGHT) ? Since26Point5.preflight(delegate) : preflightResponse();
     }
 
     @OPTIONS
     @Path("{clientId}")
     public Response preflightClient() {
-        return delegate.preflightClient();
+        return KeycloakCompat.has(KeycloakCompat.Capability.REGISTRATION_PREFLIGHT) ? Since26Point5.preflightClient(delegate)
+                : preflightResponse();
+    }
+
+    /** Before 26.5 Keycloak's endpoint has no preflight: the one 26.5 answers. */
+    private static Response preflightResponse() {
+        return Cors.builder().auth().preflight().allowedMethods("GET", "POST", "PUT", "DELETE", "OPTIONS").add(Response.ok());
+    }
+
+    /** Keycloak 26.5+ only: never loaded without {@link KeycloakCompat.Capability#REGISTRATION_PREFLIGHT}. */
+    private static final class Since26Point5 {
+        static Response preflight(OIDCClientRegistrationProvider delegate) {
+            return delegate.preflight();
+        }
+
+        static Response preflightClient(OIDCClientRegistrationProvider delegate) {
+            return delegate.preflightClient();
+        }
+
+        static Response delete(OIDCClientRegistrationProvider delegate, String clientId) {
+            return delegate.deleteOIDC(clientId);
+        }
     }
 
     @POST
@@ -109,7 +133,12 @@ public class McpOidcClientRegistrationProvider extends DelegatingClientRegistrat
     @DELETE
     @Path("{clientId}")
     public Response deleteOIDC(@PathParam("clientId") String clientId) {
-        return delegate.deleteOIDC(clientId);
+        if (KeycloakCompat.has(KeycloakCompat.Capability.REGISTRATION_PREFLIGHT)) {
+            return Since26Point5.delete(delegate, clientId);
+        }
+        // Before 26.5 Keycloak's deleteOIDC returns void (and adds no CORS headers): the same delete, then 204.
+        delegate.delete(clientId);
+        return Response.noContent().build();
     }
 
     private OIDCClientRepresentation read(String body, EventType eventType) {

@@ -1,5 +1,14 @@
 package io.github.mcpauthz.setup;
 
+import java.util.List;
+
+import io.github.mcpauthz.access.PassiveAccessRule;
+import io.github.mcpauthz.access.ServerAccessTokenRule;
+import io.github.mcpauthz.audience.ResourceAuthorizationRule;
+import io.github.mcpauthz.consent.GrantScopeAuthorizationRule;
+import io.github.mcpauthz.consent.PassiveConsentRule;
+import io.github.mcpauthz.core.McpChecks;
+
 import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.KeycloakSessionFactory;
@@ -36,6 +45,12 @@ public class McpAdminResourceProviderFactory implements AdminRealmResourceProvid
     public void postInit(KeycloakSessionFactory factory) {
         // Keycloak's only start-up hook is a provider factory's postInit; the work is the realm lifecycle's.
         McpRealmLifecycle.register(factory);
+        // The version-neutral MCP checks, in the order they run (see McpChecks): the 26.7 hooks run them one by one,
+        // the fallbacks of older releases run these lists.
+        McpChecks.register(
+                List.of(ResourceAuthorizationRule::rule, GrantScopeAuthorizationRule::rule, PassiveConsentRule::rule,
+                        PassiveAccessRule::rule),
+                List.of(ServerAccessTokenRule::rule));
     }
 
     @Override

@@ -7,7 +7,9 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 
+import io.github.mcpauthz.audience.AuthorizationChecksExecutorFactory;
 import io.github.mcpauthz.audience.RepeatedResourceExecutorFactory;
+import io.github.mcpauthz.core.KeycloakCompat;
 import io.github.mcpauthz.audience.UnboundGrantResourceExecutorFactory;
 import io.github.mcpauthz.audience.UntrustedRedirectErrorExecutorFactory;
 import io.github.mcpauthz.cimd.ClientIdMetadataDocumentExecutorFactory;
@@ -222,7 +224,14 @@ public final class McpRealmSetup {
     private static List<String> requiredExecutors() {
         // Order matters: the server-scopes executor and the untrusted-redirect check must see the client the CIMD
         // executor creates.
-        return List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID, ServerScopesExecutorFactory.ID,
+        List<String> ids = List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID, ServerScopesExecutorFactory.ID,
                 UntrustedRedirectErrorExecutorFactory.ID, UnboundGrantResourceExecutorFactory.ID);
+        if (KeycloakCompat.has(KeycloakCompat.Capability.AUTHORIZATION_CHECK_SPI)) {
+            return ids;
+        }
+        // Before 26.7 the MCP authorization checks (and the code's resource binding) run as this executor.
+        List<String> withChecks = new ArrayList<>(ids);
+        withChecks.add(AuthorizationChecksExecutorFactory.ID);
+        return withChecks;
     }
 }

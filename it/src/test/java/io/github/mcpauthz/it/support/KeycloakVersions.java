@@ -6,8 +6,10 @@ package io.github.mcpauthz.it.support;
  */
 public final class KeycloakVersions {
 
-    /** The extension acts on 26.7.0 and every later 26.7 release, nowhere else. */
-    public static final String SUPPORTED_MIN = "26.7.0";
+    /** The extension acts on 26.4.0 to every 26.7 release, nowhere else (CI proves 26.4.7, 26.5.6, 26.7.0, 26.7.3). */
+    public static final String SUPPORTED_MIN = "26.4.0";
+    /** The release with every hook the extension prefers; older ones use its fallbacks (see KeycloakCompat). */
+    public static final String ALL_CAPABILITIES_SINCE = "26.7.0";
     public static final String SUPPORTED_MAX_MINOR = "26.7";
     /** The experimental features resource-indicators and cimd first exist in this release. */
     public static final String EXPERIMENTAL_MCP_FEATURES_SINCE = "26.6.0";

@@ -47,13 +47,13 @@ public final class SampleRealm {
     }
 
     /**
-     * Copies the sample realm file for a Keycloak version. Below the supported range (26.4, 26.5) Keycloak has no
+     * Copies the sample realm file for a Keycloak version. Before 26.7 (26.4, 26.5) Keycloak has no
      * identity provider of type {@code jwt-authorization-grant} by default (26.4 none at all, 26.5 only as a preview
      * feature), and a realm file naming one does not import; there the copy leaves out the identity providers and the
      * users' links to them, which only the ID-JAG demo uses. Elsewhere the file is copied unchanged.
      */
     public static void copyForVersion(Path realmFile, Path target, String keycloakVersion) throws IOException {
-        if (KeycloakVersions.atLeast(keycloakVersion, KeycloakVersions.SUPPORTED_MIN)) {
+        if (KeycloakVersions.atLeast(keycloakVersion, KeycloakVersions.ALL_CAPABILITIES_SINCE)) {
             Files.copy(realmFile, target, StandardCopyOption.REPLACE_EXISTING);
             return;
         }

@@ -6,6 +6,7 @@ import java.util.HashMap;
 
 import java.util.ArrayList;
 
+import java.util.List;
 import java.util.Map;
 import java.util.stream.Stream;
 
@@ -81,11 +82,17 @@ public final class DynamicClients {
      */
     public static Stream<ClientModel> stream(KeycloakSession session, RealmModel realm, Integer max) {
         try {
-            return session.clients().searchClientsByAttributes(realm, Map.of(DYNAMIC, "true"), 0, max);
+            List<ClientModel> found = session.clients().searchClientsByAttributes(realm, Map.of(DYNAMIC, "true"), 0, max).toList();
+            if (found.stream().allMatch(DynamicClients::isDynamic)) {
+                return found.stream();
+            }
+            // Keycloak 26.4 ignores an attribute that is not searchable (and returns every client) instead of refusing
+            // it as later releases do: filter here, never trust the search alone (cleanup deletes what this returns).
         } catch (ModelException notSearchable) {
-            Stream<ClientModel> all = realm.getClientsStream().filter(DynamicClients::isDynamic);
-            return max == null ? all : all.limit(max);
+            // Not searchable: filter here.
         }
+        Stream<ClientModel> all = realm.getClientsStream().filter(DynamicClients::isDynamic);
+        return max == null ? all : all.limit(max);
     }
 
     /** Idle lifetime of dynamic clients in the realm, in seconds; 0 when cleanup is off. */
