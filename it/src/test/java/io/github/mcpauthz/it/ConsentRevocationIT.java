@@ -27,7 +27,6 @@ import static io.github.mcpauthz.it.support.ConsentAssertions.assertCode;
 import static io.github.mcpauthz.it.support.ConsentAssertions.assertConsentPage;
 import static io.github.mcpauthz.it.support.ConsentAssertions.assertErrorRedirect;
 import static io.github.mcpauthz.it.support.ConsentAssertions.assertInvalidGrant;
-import static io.github.mcpauthz.it.support.ConsentAssertions.assertNothingShown;
 import static io.github.mcpauthz.it.support.ConsentAssertions.assertTokenFor;
 import static io.github.mcpauthz.it.support.ConsentAssertions.passiveRequest;
 import static io.github.mcpauthz.it.support.ConsentAssertions.request;

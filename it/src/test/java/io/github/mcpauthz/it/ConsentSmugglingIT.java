@@ -1,7 +1,6 @@
 package io.github.mcpauthz.it;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.github.mcpauthz.it.support.AdminApi;
 import io.github.mcpauthz.it.support.ClientRegistration;
 import io.github.mcpauthz.it.support.ConsentBrowser;
 import io.github.mcpauthz.it.support.ConsentBrowser.Outcome;

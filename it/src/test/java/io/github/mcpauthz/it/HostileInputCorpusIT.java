@@ -26,7 +26,6 @@ import io.github.mcpauthz.it.support.KeycloakEnvironment;
 import io.github.mcpauthz.it.support.KeycloakIT;
 import io.github.mcpauthz.it.support.McpClient;
 import io.github.mcpauthz.it.support.McpTestRealm;
-import io.github.mcpauthz.it.support.TokenRequest;
 import io.github.mcpauthz.it.support.TokenResponse;
 import org.jsoup.Jsoup;
 import org.junit.jupiter.api.AfterAll;

@@ -1,21 +1,10 @@
 package io.github.mcpauthz.access;
 
 import io.github.mcpauthz.core.AuthorizationCheckAdapter;
-import io.github.mcpauthz.core.McpChecks;
-import io.github.mcpauthz.core.McpRejection;
-import java.util.Map;
-import io.github.mcpauthz.core.McpServer;
-import io.github.mcpauthz.core.McpServerRegistry;
-import io.github.mcpauthz.core.ResourceBinding;
-import org.keycloak.OAuthErrorException;
 import org.keycloak.models.KeycloakSession;
-import org.keycloak.models.UserModel;
-import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.AuthorizationCheckException;
-import org.keycloak.services.managers.AuthenticationManager;
-import org.keycloak.util.TokenUtil;
 
 /**
  * {@code prompt=none} for a server with an access rule: a signed-in user the rule does not admit gets
@@ -35,7 +24,6 @@ public class PassiveAccessCheck implements AuthorizationEndpointCheckProvider {
     public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {
         AuthorizationCheckAdapter.run(session, checker, PassiveAccessRule::rule);
     }
-
 
     @Override
     public void close() {

@@ -7,7 +7,6 @@ import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ResourceBinding;
 import org.keycloak.OAuthErrorException;
-import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.UserModel;
 import org.keycloak.protocol.oidc.OIDCLoginProtocol;
 import org.keycloak.services.managers.AuthenticationManager;

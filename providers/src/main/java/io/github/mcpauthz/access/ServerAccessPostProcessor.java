@@ -1,20 +1,9 @@
 package io.github.mcpauthz.access;
 
-import java.util.List;
-import java.util.Optional;
-
 import io.github.mcpauthz.core.McpChecks;
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.McpRejection;
-import io.github.mcpauthz.core.McpServer;
-import io.github.mcpauthz.core.McpServerIndex;
-import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ServerAccess;
-import org.keycloak.OAuth2Constants;
-import org.keycloak.OAuthErrorException;
-import org.keycloak.events.Details;
-import org.keycloak.events.EventBuilder;
-import org.keycloak.events.EventType;
 import org.keycloak.models.AuthenticatedClientSessionModel;
 import org.keycloak.models.Constants;
 import org.keycloak.models.KeycloakSession;

@@ -70,6 +70,8 @@ final class LegacyTokenBinding {
         boolean refresh = OAuth2Constants.REFRESH_TOKEN.equals(grantType);
         ResourceAudienceBinding.Source source = ResourceAudienceBinding.Source.NONE;
         String bound = null;
+        String grantBound = clientSessionCtx == null ? null
+                : clientSessionCtx.getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
         if (OAuth2Constants.AUTHORIZATION_CODE.equals(grantType)) {
             source = ResourceAudienceBinding.Source.CODE;
             AuthenticatedClientSessionModel clientSession = clientSessionCtx == null ? null : clientSessionCtx.getClientSession();
@@ -79,10 +81,9 @@ final class LegacyTokenBinding {
         } else if (refresh) {
             source = ResourceAudienceBinding.Source.REFRESH;
             bound = refreshTokenResource(form);
-        } else if (clientSessionCtx != null
-                && clientSessionCtx.getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class) != null) {
+        } else if (grantBound != null) {
             source = ResourceAudienceBinding.Source.GRANT;
-            bound = clientSessionCtx.getAttribute(McpServerRegistry.GRANT_BOUND_RESOURCE, String.class);
+            bound = grantBound;
         }
         McpServer target;
         try {

@@ -1,11 +1,6 @@
 package io.github.mcpauthz.audience;
 
 import io.github.mcpauthz.core.AuthorizationCheckAdapter;
-import io.github.mcpauthz.core.McpChecks;
-import io.github.mcpauthz.core.McpRejection;
-import io.github.mcpauthz.core.McpServerRegistry;
-import io.github.mcpauthz.core.ResourceBinding;
-import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker;
@@ -16,7 +11,7 @@ import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.Authori
  * MCP server, once. A failure is redirected to the client as {@code invalid_target} (with {@code iss} and
  * {@code state}), before the user is asked to log in. The accepted value is bound to the authorization code
  * by Keycloak and enforced at the token endpoint by {@link ResourceAudiencePostProcessor}. The rule is
- * {@link #rule}, which older Keycloak releases run through {@link AuthorizationChecksExecutor}.
+ * {@link ResourceAuthorizationRule#rule}, which older Keycloak releases run through {@link AuthorizationChecksExecutor}.
  */
 public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckProvider {
 
@@ -25,8 +20,6 @@ public class ResourceAuthorizationCheck implements AuthorizationEndpointCheckPro
     public ResourceAuthorizationCheck(KeycloakSession session) {
         this.session = session;
     }
-
-    /** The rule, on every supported Keycloak: {@code resource} names a registered server, or there is none. */
 
     @Override
     public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {

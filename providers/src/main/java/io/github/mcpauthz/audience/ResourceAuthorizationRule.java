@@ -5,7 +5,6 @@ import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ResourceBinding;
 import io.github.mcpauthz.core.ResourceBinding.InvalidTargetException;
-import org.keycloak.models.KeycloakSession;
 
 /** The {@code resource} rule of an authorization request, on every supported Keycloak (see {@link ResourceAuthorizationCheck}). */
 public final class ResourceAuthorizationRule {

@@ -6,10 +6,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.github.mcpauthz.core.McpRealm;
-import io.github.mcpauthz.core.CanonicalResource;
-import io.github.mcpauthz.core.InvalidResourceException;
 import io.github.mcpauthz.core.McpServer;
-import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.client.DynamicClients;
 import org.keycloak.models.ClientModel;

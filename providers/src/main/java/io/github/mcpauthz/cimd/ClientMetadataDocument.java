@@ -1,8 +1,6 @@
 package io.github.mcpauthz.cimd;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Set;
 
 import com.fasterxml.jackson.databind.JsonNode;

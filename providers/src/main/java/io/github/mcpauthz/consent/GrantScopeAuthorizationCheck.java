@@ -1,12 +1,7 @@
 package io.github.mcpauthz.consent;
 
 import io.github.mcpauthz.core.AuthorizationCheckAdapter;
-import io.github.mcpauthz.core.McpChecks;
-import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.ScopeNames;
-import java.util.Map;
-import org.keycloak.OAuthErrorException;
-import org.keycloak.events.Errors;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointCheckProvider;
 import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker;
@@ -19,7 +14,8 @@ import org.keycloak.protocol.oidc.endpoints.AuthorizationEndpointChecker.Authori
  * {@code resource}, never by {@code scope}: otherwise a link for server A could carry server B's grant scope and make
  * the user's "Yes" for A a "Yes" for B. (Keycloak already refuses a grant scope that is not attached to the client,
  * which is every one the extension manages; this also covers one an admin attached by hand.) A string check: no lookup.
- * The rule is {@link #rule}, which older Keycloak releases run through the {@code mcp-authorization-checks} executor.
+ * The rule is {@link GrantScopeAuthorizationRule#rule}, which older Keycloak releases run through the
+ * {@code mcp-authorization-checks} executor.
  */
 public class GrantScopeAuthorizationCheck implements AuthorizationEndpointCheckProvider {
 
@@ -32,7 +28,6 @@ public class GrantScopeAuthorizationCheck implements AuthorizationEndpointCheckP
     public GrantScopeAuthorizationCheck(KeycloakSession session) {
         this.session = session;
     }
-
 
     @Override
     public void check(AuthorizationEndpointChecker checker) throws AuthorizationCheckException {

@@ -6,7 +6,6 @@ import io.github.mcpauthz.core.ScopeNames;
 import java.util.Map;
 import org.keycloak.OAuthErrorException;
 import org.keycloak.events.Errors;
-import org.keycloak.models.KeycloakSession;
 
 /** The grant-scope rule of an authorization request, on every supported Keycloak (see {@link GrantScopeAuthorizationCheck}). */
 public final class GrantScopeAuthorizationRule {

@@ -15,7 +15,6 @@ import org.keycloak.common.util.MultivaluedHashMap;
 import org.keycloak.component.ComponentModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.services.ui.extend.UiPageProvider;
 
 /**
  * Per-realm, per-node cache of the MCP servers registered in a realm.

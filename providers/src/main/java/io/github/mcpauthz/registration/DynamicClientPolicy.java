@@ -6,10 +6,7 @@ import io.github.mcpauthz.core.client.ClientMetadataException;
 import io.github.mcpauthz.core.client.DynamicClientMetadata;
 import io.github.mcpauthz.core.client.DynamicClients;
 import io.github.mcpauthz.core.client.RedirectUriRules;
-import java.util.ArrayList;
 import java.util.List;
-import java.util.HashMap;
-import java.util.Map;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mcpauthz.core.CanonicalResource;
@@ -24,7 +21,6 @@ import org.keycloak.events.EventBuilder;
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.KeycloakSession;
 import org.keycloak.models.RealmModel;
-import org.keycloak.representations.idm.ClientRepresentation;
 import org.keycloak.services.ErrorResponseException;
 import org.keycloak.services.clientregistration.ClientRegistrationContext;
 import org.keycloak.services.clientregistration.ClientRegistrationProvider;

@@ -3,8 +3,6 @@ package io.github.mcpauthz.core;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 
-import java.util.List;
-
 import org.junit.jupiter.api.Test;
 
 class ServerGrantScopesTest {

@@ -3,7 +3,6 @@ package io.github.mcpauthz.it.cluster;
 import com.fasterxml.jackson.databind.JsonNode;
 import io.github.mcpauthz.it.support.AdminApi;
 import io.github.mcpauthz.it.support.ClientAuthentication;
-import io.github.mcpauthz.it.support.ClientRegistration;
 import io.github.mcpauthz.it.support.ClusterKeycloak;
 import io.github.mcpauthz.it.support.HttpResult;
 import io.github.mcpauthz.it.support.KeycloakIT;

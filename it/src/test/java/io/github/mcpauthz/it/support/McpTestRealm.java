@@ -1,6 +1,5 @@
 package io.github.mcpauthz.it.support;
 
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
