@@ -6,10 +6,14 @@ import java.net.URI;
 import java.net.URISyntaxException;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.time.chrono.IsoChronology;
 import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeFormatterBuilder;
 import java.time.format.FormatStyle;
 import java.util.List;
 import java.util.Locale;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * What the MCP consent page shows (template attribute {@code mcp}). Getters only; every string a client chose is
@@ -17,6 +21,9 @@ import java.util.Locale;
  * through {@code msg}/{@code advancedMsg} (which would expand {@code ${...}} message keys inside it).
  */
 public final class McpConsentBean {
+
+    /** Per locale; Keycloak offers a few dozen locales at most. */
+    private static final Map<Locale, DateTimeFormatter> FORMATS = new ConcurrentHashMap<>();
 
     /** Longest client name shown, in code points (longer ones end with "…"). */
     public static final int MAX_NAME = 80;
@@ -60,8 +67,7 @@ public final class McpConsentBean {
         this.verifiedHost = DynamicClients.METHOD_CIMD.equals(client.method()) ? display(cimdHost(client.clientId()), MAX_VALUE) : null;
         if (client.registeredAtSeconds() != null) {
             Instant at = Instant.ofEpochSecond(client.registeredAtSeconds());
-            this.registeredAtText = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
-                    .withLocale(locale == null ? Locale.ENGLISH : locale).withZone(ZoneOffset.UTC).format(at);
+            this.registeredAtText = registeredAtFormat(locale == null ? Locale.ENGLISH : locale).format(at);
             this.registeredAtIso = DateTimeFormatter.ISO_INSTANT.format(at);
             long minutes = Math.max(0, (nowMillis - at.toEpochMilli()) / 60_000);
             if (minutes < 1) {
@@ -325,6 +331,16 @@ public final class McpConsentBean {
      * A value fit for display: control and bidirectional formatting characters removed (the registration policy
      * refuses them, this is a second line), at most {@code max} code points, the last being "…" when cut.
      */
+    /**
+     * The registration date's format for a locale (medium date, short time, UTC), as
+     * {@code DateTimeFormatter.ofLocalizedDateTime(MEDIUM, SHORT)} prints it, with the locale's pattern resolved once.
+     */
+    static DateTimeFormatter registeredAtFormat(Locale locale) {
+        return FORMATS.computeIfAbsent(locale, l -> DateTimeFormatter.ofPattern(
+                DateTimeFormatterBuilder.getLocalizedDateTimePattern(FormatStyle.MEDIUM, FormatStyle.SHORT,
+                        IsoChronology.INSTANCE, l), l).withZone(ZoneOffset.UTC));
+    }
+
     static String display(String value, int max) {
         if (value == null) {
             return null;

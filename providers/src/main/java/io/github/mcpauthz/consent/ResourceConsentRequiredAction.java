@@ -44,51 +44,60 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
         }
         McpServerIndex index = McpServerRegistry.index(realm);
         McpServer server = serverOf(index, authSession).orElse(null);
-        if (server != null) {
-            dropForeignScopes(realm, client, index, server, authSession);
-        }
-        if (!client.isConsentRequired()) {
+        boolean consent = client.isConsentRequired();
+        if (server == null && !consent) {
             return;
         }
         ClientScopeModel grant = null;
-        if (server != null) {
+        if (server != null && consent) {
             // Made on the first consent asked for the server (in its own transaction), then found by id.
             grant = ServerGrantScopes.findOrCreate(context.getSession(), realm, server);
         }
         Set<String> current = authSession.getClientScopes();
-        Set<String> scopes = withOnlyGrant(current, grant, id -> KeycloakModelUtils.findClientScopeById(realm, client, id));
+        Set<String> scopes = scopesFor(current, id -> KeycloakModelUtils.findClientScopeById(realm, client, id), index,
+                server, consent, grant);
         // Keycloak evaluates the triggers on every step of the login (the authorization request, then each
         // login-actions request): a set that is already right is not written again (each write is an update of the
         // authentication session, a cache write that a cluster replicates).
         if (!scopes.equals(current == null ? Set.of() : current)) {
             authSession.setClientScopes(scopes);
         }
+        if (server != null) {
+            String param = authSession.getClientNote(OIDCLoginProtocol.SCOPE_PARAM);
+            String filtered = ServerScopes.withoutForeign(index, server, param);
+            if (filtered != null && !filtered.equals(param)) {
+                authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, filtered);
+            }
+        }
     }
 
     /**
-     * A token for a server carries only that server's scopes (plus OIDC and other realm scopes): another server's
-     * scope in the request is dropped, from the consent page and from the token, for every client.
+     * The authentication session's scopes, each looked up once:
+     * <ul>
+     * <li>with a server, without another server's scopes: a token for a server carries only that server's scopes
+     * (plus OIDC and other realm scopes), from the consent page to the token, for every client;</li>
+     * <li>for a consent-required client, {@linkplain #withOnlyGrant with only the request's grant scope}.</li>
+     * </ul>
      */
-    private static void dropForeignScopes(RealmModel realm, ClientModel client, McpServerIndex index, McpServer server,
-                                          AuthenticationSessionModel authSession) {
-        Set<String> ids = authSession.getClientScopes();
-        if (ids != null && !ids.isEmpty()) {
-            Set<String> kept = new LinkedHashSet<>();
-            for (String id : ids) {
-                ClientScopeModel scope = KeycloakModelUtils.findClientScopeById(realm, client, id);
-                if (scope == null || scope instanceof ClientModel || !ServerScopes.isForeign(index, server, scope.getName())) {
-                    kept.add(id);
-                }
+    static Set<String> scopesFor(Set<String> scopeIds, Function<String, ClientScopeModel> lookup, McpServerIndex index,
+                                 McpServer server, boolean consent, ClientScopeModel grant) {
+        Set<String> out = new LinkedHashSet<>();
+        for (String id : scopeIds == null ? Set.<String>of() : scopeIds) {
+            if (consent && grant != null && id.equals(grant.getId())) {
+                out.add(id);
+                continue;
             }
-            if (kept.size() != ids.size()) {
-                authSession.setClientScopes(kept);
+            ClientScopeModel scope = lookup.apply(id);
+            boolean foreign = server != null && scope != null && !(scope instanceof ClientModel)
+                    && ServerScopes.isForeign(index, server, scope.getName());
+            if (!foreign && !(consent && ServerGrantScopes.isGrantScope(scope))) {
+                out.add(id);
             }
         }
-        String param = authSession.getClientNote(OIDCLoginProtocol.SCOPE_PARAM);
-        String filtered = ServerScopes.withoutForeign(index, server, param);
-        if (filtered != null && !filtered.equals(param)) {
-            authSession.setClientNote(OIDCLoginProtocol.SCOPE_PARAM, filtered);
+        if (consent && grant != null) {
+            out.add(grant.getId());
         }
+        return out;
     }
 
     /**
@@ -97,16 +106,7 @@ public class ResourceConsentRequiredAction implements RequiredActionProvider {
      * request for server A can never grant server B, whatever the request's {@code scope} says.
      */
     static Set<String> withOnlyGrant(Set<String> scopeIds, ClientScopeModel grant, Function<String, ClientScopeModel> lookup) {
-        Set<String> out = new LinkedHashSet<>();
-        for (String id : scopeIds == null ? Set.<String>of() : scopeIds) {
-            if (grant != null && id.equals(grant.getId()) || !ServerGrantScopes.isGrantScope(lookup.apply(id))) {
-                out.add(id);
-            }
-        }
-        if (grant != null) {
-            out.add(grant.getId());
-        }
-        return out;
+        return scopesFor(scopeIds, lookup, null, null, true, grant);
     }
 
     static Optional<McpServer> serverOf(McpServerIndex index, AuthenticationSessionModel authSession) {

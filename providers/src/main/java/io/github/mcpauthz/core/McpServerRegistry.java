@@ -72,9 +72,13 @@ public final class McpServerRegistry {
         return index;
     }
 
-    /** Marks the realm's registry as changed, on every node of the cluster. */
-    public static void markChanged(RealmModel realm) {
+    /**
+     * Marks the realm's registry as changed, on every node of the cluster; once the change is committed, this node
+     * reloads the realm and its index ({@link RealmReload}).
+     */
+    public static void markChanged(KeycloakSession session, RealmModel realm) {
         realm.setAttribute(REVISION_ATTRIBUTE, UUID.randomUUID().toString());
+        RealmReload.afterCommit(session, realm);
     }
 
     /** Drops this node's cached index of a removed realm. */

@@ -6,7 +6,9 @@ import java.util.HashSet;
 import java.util.List;
 import java.util.Objects;
 import java.util.Set;
+import java.util.Map;
 import java.util.UUID;
+import java.util.concurrent.ConcurrentHashMap;
 
 import org.keycloak.models.ClientModel;
 import org.keycloak.models.ClientScopeModel;
@@ -38,6 +40,13 @@ public final class ServerGrantScopes {
     /** Client scope attribute holding the resource URI the grant was made for (for admins; not used for checks). */
     public static final String RESOURCE_ATTRIBUTE = "mcp.server.resource";
 
+    /**
+     * The ids computed so far (an MD5 each, on every authorization request of a server): a pure function of the key,
+     * so never stale; forgotten all at once past {@value #MAX_REMEMBERED_IDS} keys.
+     */
+    private static final Map<String, String> IDS = new ConcurrentHashMap<>();
+    private static final int MAX_REMEMBERED_IDS = 100_000;
+
     private ServerGrantScopes() {
     }
 
@@ -52,7 +61,15 @@ public final class ServerGrantScopes {
      */
     public static String id(String realmId, String serverId, CanonicalResource resource) {
         String key = "keycloak-mcp-authz grant\n" + realmId + "\n" + serverId + "\n" + resource.matchKey();
-        return UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+        String id = IDS.get(key);
+        if (id == null) {
+            id = UUID.nameUUIDFromBytes(key.getBytes(StandardCharsets.UTF_8)).toString();
+            if (IDS.size() >= MAX_REMEMBERED_IDS) {
+                IDS.clear();
+            }
+            IDS.put(key, id);
+        }
+        return id;
     }
 
     public static String id(RealmModel realm, McpServer server) {

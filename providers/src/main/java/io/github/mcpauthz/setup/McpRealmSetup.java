@@ -60,7 +60,7 @@ public final class McpRealmSetup {
         ensureRegistrationPolicies(realm);
         ensureResourceConsent(realm, servers);
         ensureRequiredAction(realm, ServerAccessRequiredActionFactory.ID, ServerAccessRequiredActionFactory.DISPLAY_TEXT, 5);
-        McpServerRegistry.markChanged(realm);
+        McpServerRegistry.markChanged(session, realm);
         return servers;
     }
 

@@ -205,7 +205,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
      */
     static void afterCreate(KeycloakSession session, RealmModel realm, List<McpServer> servers) {
         servers.forEach(server -> scopesForMachineClients(session, realm, server));
-        McpServerRegistry.markChanged(realm);
+        McpServerRegistry.markChanged(session, realm);
     }
 
     /**
@@ -215,7 +215,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
     @Override
     public void onCreate(KeycloakSession session, RealmModel realm, ComponentModel model) {
         scopesForMachineClients(session, realm, model);
-        McpServerRegistry.markChanged(realm);
+        McpServerRegistry.markChanged(session, realm);
     }
 
     @Override
@@ -223,7 +223,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         retireGrantOnResourceChange(realm, oldModel, newModel);
         updateGrantTexts(realm, newModel);
         scopesForMachineClients(session, realm, newModel);
-        McpServerRegistry.markChanged(realm);
+        McpServerRegistry.markChanged(session, realm);
     }
 
     private static void scopesForMachineClients(KeycloakSession session, RealmModel realm, ComponentModel model) {
@@ -252,7 +252,7 @@ public class McpServerComponentFactory implements UiPageProviderFactory<Componen
         } catch (InvalidResourceException | IllegalArgumentException e) {
             // Never a valid server: no grant scope was made for it.
         }
-        McpServerRegistry.markChanged(realm);
+        McpServerRegistry.markChanged(session, realm);
     }
 
     /**

@@ -15,6 +15,21 @@ import org.junit.jupiter.params.provider.ValueSource;
 
 class McpConsentBeanTest {
 
+    /** The registration date prints as Keycloak's localized medium date and short time, for every JDK locale. */
+    @Test
+    void registeredAtFormatMatchesTheLocalizedFormatter() {
+        java.time.Instant at = java.time.Instant.ofEpochSecond(1_764_680_000L);
+        int checked = 0;
+        for (Locale locale : Locale.getAvailableLocales()) {
+            String expected = java.time.format.DateTimeFormatter.ofLocalizedDateTime(java.time.format.FormatStyle.MEDIUM,
+                    java.time.format.FormatStyle.SHORT).withLocale(locale).withZone(java.time.ZoneOffset.UTC).format(at);
+            assertEquals(expected, McpConsentBean.registeredAtFormat(locale).format(at), locale.toLanguageTag());
+            checked++;
+        }
+        assertTrue(checked > 100, "JDK locales checked: " + checked);
+    }
+
+
     private static final long REGISTERED = 1_800_000_000L; // 2027-01-15T08:00:00Z
 
     private static McpConsentBean bean(String name, String clientId, String method, String redirect, long nowMillis) {
