@@ -34,11 +34,11 @@ public final class PassiveAccessRule {
         }
         AuthenticationManager.AuthResult sso = AuthenticationManager.authenticateIdentityCookie(request.session(), request.realm(), true);
         UserModel user = sso == null ? null : sso.getUser();
-        if (user == null || ServerAccessRequiredAction.isServiceAccount(user)
+        if (user == null || ServerAccessRequiredActionFactory.isServiceAccount(user)
                 || new UserRoles(request.realm(), user).admitted(server.access())) {
             return;
         }
-        throw new McpRejection(OAuthErrorException.ACCESS_DENIED, ServerAccessRequiredAction.denial(server),
-                ServerAccessRequiredAction.ERROR, user, Map.of(ServerAccessRequiredAction.RESOURCE_DETAIL, server.audience()));
+        throw new McpRejection(OAuthErrorException.ACCESS_DENIED, ServerAccessRequiredActionFactory.denial(server),
+                ServerAccessRequiredActionFactory.ERROR, user, Map.of(ServerAccessRequiredActionFactory.RESOURCE_DETAIL, server.audience()));
     }
 }

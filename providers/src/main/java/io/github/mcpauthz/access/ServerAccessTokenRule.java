@@ -50,8 +50,8 @@ public final class ServerAccessTokenRule {
                 continue;
             }
             roles = roles != null ? roles : new UserRoles(realm, user);
-            if (!ServerAccessRequiredAction.isServiceAccount(user) && !roles.admitted(server.access())) {
-                String description = ServerAccessRequiredAction.denial(server);
+            if (!ServerAccessRequiredActionFactory.isServiceAccount(user) && !roles.admitted(server.access())) {
+                String description = ServerAccessRequiredActionFactory.denial(server);
                 event(token, user, server, description);
                 throw new McpRejection(OAuthErrorException.INVALID_GRANT, description);
             }
@@ -77,8 +77,8 @@ public final class ServerAccessTokenRule {
         new EventBuilder(token.realm(), token.session(), token.session().getContext().getConnection()).event(type)
                 .client(token.client()).user(user)
                 .detail(Details.GRANT_TYPE, grantType)
-                .detail(ServerAccessRequiredAction.RESOURCE_DETAIL, server.audience())
+                .detail(ServerAccessRequiredActionFactory.RESOURCE_DETAIL, server.audience())
                 .detail(Details.REASON, description)
-                .error(ServerAccessRequiredAction.ERROR);
+                .error(ServerAccessRequiredActionFactory.ERROR);
     }
 }

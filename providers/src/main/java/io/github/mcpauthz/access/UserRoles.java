@@ -80,14 +80,16 @@ final class UserRoles {
 
     /** The names of the user's roles {@code server}'s tokens carry, sorted; null for {@code none}. */
     List<String> tokenRoles(McpServer server) {
-        return switch (server.access().tokenRoles()) {
-            case NONE -> null;
-            case REALM -> names(null);
-            case SERVER -> {
-                ClientModel client = server.rolesClientId() == null ? null : realm.getClientByClientId(server.rolesClientId());
-                yield client == null ? List.of() : names(client);
-            }
-        };
+        // Comparisons, not a switch: a switch over another class's enum costs a synthetic class in the jar.
+        ServerAccess.TokenRoles tokenRoles = server.access().tokenRoles();
+        if (tokenRoles == ServerAccess.TokenRoles.NONE) {
+            return null;
+        }
+        if (tokenRoles == ServerAccess.TokenRoles.REALM) {
+            return names(null);
+        }
+        ClientModel client = server.rolesClientId() == null ? null : realm.getClientByClientId(server.rolesClientId());
+        return client == null ? List.of() : names(client);
     }
 
     /** Realm roles ({@code client} null) or the roles of {@code client}. */

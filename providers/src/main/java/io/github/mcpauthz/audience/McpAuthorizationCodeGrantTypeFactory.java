@@ -11,52 +11,86 @@ import org.keycloak.models.ClientSessionContext;
 import org.keycloak.models.UserModel;
 import org.keycloak.models.UserSessionModel;
 import org.keycloak.services.clientpolicy.ClientPolicyContext;
+import org.keycloak.Config;
 import org.keycloak.models.KeycloakSession;
+import org.keycloak.models.KeycloakSessionFactory;
 import org.keycloak.protocol.oidc.grants.AuthorizationCodeGrantType;
 import org.keycloak.protocol.oidc.grants.AuthorizationCodeGrantTypeFactory;
 import org.keycloak.protocol.oidc.grants.OAuth2GrantType;
+import org.keycloak.protocol.oidc.grants.OAuth2GrantTypeFactory;
 
 /**
- * Keycloak's authorization_code grant, with a repeated {@code resource} answered as {@code invalid_target}
+ * The factory (service loader) and the grant ({@link #create}) in one class: Keycloak's authorization_code grant, with a repeated {@code resource} answered as {@code invalid_target}
  * in MCP realms. Same id as the built-in factory, which it replaces; everything else is Keycloak's code.
  */
-public class McpAuthorizationCodeGrantTypeFactory extends AuthorizationCodeGrantTypeFactory {
+public class McpAuthorizationCodeGrantTypeFactory extends AuthorizationCodeGrantType implements OAuth2GrantTypeFactory {
+
+    /** Keycloak's own factory: id, shortcut stay Keycloak's; its grant where the jar is inactive. */
+    private static final AuthorizationCodeGrantTypeFactory KEYCLOAK = new AuthorizationCodeGrantTypeFactory();
+
+    /** The session of the token request this grant serves (the grant's own is only set in process()); null in the factory. */
+    private final KeycloakSession keycloakSession;
+
+    public McpAuthorizationCodeGrantTypeFactory() {
+        this(null);
+    }
+
+    private McpAuthorizationCodeGrantTypeFactory(KeycloakSession keycloakSession) {
+        this.keycloakSession = keycloakSession;
+    }
 
     @Override
-    public OAuth2GrantType create(KeycloakSession keycloakSession) {
+    public OAuth2GrantType create(KeycloakSession session) {
         if (!KeycloakCompat.supported()) {
-            return super.create(keycloakSession);
+            return KEYCLOAK.create(session);
         }
-        // The grant's own 'session' field is only set in process(); use the factory's session here.
-        return new AuthorizationCodeGrantType() {
-            @Override
-            public Set<String> getSupportedMultivaluedRequestParameters() {
-                return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
-            }
+        return new McpAuthorizationCodeGrantTypeFactory(session);
+    }
 
-            /** The client session of this code's login, for {@link LegacyTokenBinding}. */
-            private ClientSessionContext mcpClientSessionCtx;
+    @Override
+    public String getId() {
+        return KEYCLOAK.getId();
+    }
 
-            @Override
-            protected Response createTokenResponse(UserModel user, UserSessionModel userSession, ClientSessionContext clientSessionCtx,
-                                                   String scopeParam, boolean code,
-                                                   Function<TokenManager.AccessTokenResponseBuilder, ClientPolicyContext> clientPolicyContextGenerator) {
-                mcpClientSessionCtx = clientSessionCtx;
-                return super.createTokenResponse(user, userSession, clientSessionCtx, scopeParam, code, clientPolicyContextGenerator);
-            }
+    @Override
+    public String getShortcut() {
+        return KEYCLOAK.getShortcut();
+    }
 
-            /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
-            @Override
-            protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
-                super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
-                LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, mcpClientSessionCtx, responseBuilder, event, cors);
-            }
+    @Override
+    public void init(Config.Scope config) {
+    }
 
-            @Override
-            public Response process(Context context) {
-                TokenRequestResourceChecks.rejectRepeated(context);
-                return super.process(context);
-            }
-        };
+    @Override
+    public void postInit(KeycloakSessionFactory factory) {
+    }
+
+    @Override
+    public Set<String> getSupportedMultivaluedRequestParameters() {
+        return TokenRequestResourceChecks.allowRepeated(keycloakSession, super.getSupportedMultivaluedRequestParameters());
+    }
+
+    /** The client session of this code's login, for {@link LegacyTokenBinding}. */
+    private ClientSessionContext mcpClientSessionCtx;
+
+    @Override
+    protected Response createTokenResponse(UserModel user, UserSessionModel userSession, ClientSessionContext clientSessionCtx,
+                                           String scopeParam, boolean code,
+                                           Function<TokenManager.AccessTokenResponseBuilder, ClientPolicyContext> clientPolicyContextGenerator) {
+        mcpClientSessionCtx = clientSessionCtx;
+        return super.createTokenResponse(user, userSession, clientSessionCtx, scopeParam, code, clientPolicyContextGenerator);
+    }
+
+    /** Before 26.6: binds the tokens here (see LegacyTokenBinding); a no-op where post-processors run. */
+    @Override
+    protected void checkAndBindMtlsHoKToken(TokenManager.AccessTokenResponseBuilder responseBuilder, boolean useRefreshToken) {
+        super.checkAndBindMtlsHoKToken(responseBuilder, useRefreshToken);
+        LegacyTokenBinding.bind(session, realm, client, context.getGrantType(), formParams, mcpClientSessionCtx, responseBuilder, event, cors);
+    }
+
+    @Override
+    public Response process(Context context) {
+        TokenRequestResourceChecks.rejectRepeated(context);
+        return super.process(context);
     }
 }

@@ -40,24 +40,24 @@ final class ResourceAudienceBinding {
     /** The server the token is for, or null for none; refuses a {@code resource} the grant cannot honour. */
     static McpServer select(McpServerIndex index, ClientModel client, String grantType, Source source, String bound,
                             String requested) throws InvalidTargetException {
-        switch (source) {
-            case CODE, GRANT:
-                return ResourceBinding.boundServer(index, ResourceBinding.Grant.CODE, bound, requested);
-            case REFRESH:
-                return ResourceBinding.boundServer(index, ResourceBinding.Grant.REFRESH, bound, requested);
-            default:
-                if (OAuth2Constants.CLIENT_CREDENTIALS.equals(grantType) && requested != null) {
-                    // A machine client: the server an admin allowed it (checked before the grant ran, and again here).
-                    return ResourceBinding.forMachineClient(index, client.getClientId(), DynamicClients.isDynamic(client), requested);
-                }
-                // Device code, CIBA, password, client credentials without resource, ...: no authorization request bound a
-                // server and the user approved none, so the token names no MCP server (not even the default one).
-                if (requested != null) {
-                    throw new InvalidTargetException(ResourceBinding.notSupportedFor(
-                            grantType == null ? "this grant" : "grant_type " + grantType));
-                }
-                return null;
+        // Comparisons, not a switch: a switch over another class's enum costs a synthetic class in the jar.
+        if (source == Source.CODE || source == Source.GRANT) {
+            return ResourceBinding.boundServer(index, ResourceBinding.Grant.CODE, bound, requested);
         }
+        if (source == Source.REFRESH) {
+            return ResourceBinding.boundServer(index, ResourceBinding.Grant.REFRESH, bound, requested);
+        }
+        if (OAuth2Constants.CLIENT_CREDENTIALS.equals(grantType) && requested != null) {
+            // A machine client: the server an admin allowed it (checked before the grant ran, and again here).
+            return ResourceBinding.forMachineClient(index, client.getClientId(), DynamicClients.isDynamic(client), requested);
+        }
+        // Device code, CIBA, password, client credentials without resource, ...: no authorization request bound a
+        // server and the user approved none, so the token names no MCP server (not even the default one).
+        if (requested != null) {
+            throw new InvalidTargetException(ResourceBinding.notSupportedFor(
+                    grantType == null ? "this grant" : "grant_type " + grantType));
+        }
+        return null;
     }
 
     /**

@@ -7,7 +7,7 @@ import java.util.Map;
 import org.keycloak.OAuthErrorException;
 import org.keycloak.events.Errors;
 
-/** The grant-scope rule of an authorization request, on every supported Keycloak (see {@link GrantScopeAuthorizationCheck}). */
+/** The grant-scope rule of an authorization request, on every supported Keycloak (see {@link GrantScopeAuthorizationCheckFactory}). */
 public final class GrantScopeAuthorizationRule {
 
     private GrantScopeAuthorizationRule() {

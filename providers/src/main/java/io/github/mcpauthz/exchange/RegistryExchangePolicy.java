@@ -12,6 +12,7 @@ import java.util.Set;
 
 import io.github.mcpauthz.core.CanonicalResource;
 import io.github.mcpauthz.core.InvalidResourceException;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 
@@ -57,40 +58,40 @@ final class RegistryExchangePolicy {
     /**
      * The server the subject token was issued for, after checking that {@code clientId} is its exchange client.
      *
-     * @throws ExchangeRefusedException {@code invalid_request} for a token of another server (or of several),
+     * @throws McpRejection {@code invalid_request} for a token of another server (or of several),
      *         {@code unauthorized_client} for a client the registry does not link to the server
      */
     static McpServer subjectServer(McpServerIndex index, String[] audience, String clientId, boolean publicClient)
-            throws ExchangeRefusedException {
+            throws McpRejection {
         List<McpServer> servers = serversIn(index, audience);
         if (servers.size() != 1) {
-            throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST,
+            throw new McpRejection(OAuthErrorException.INVALID_REQUEST,
                     "The subject_token must be issued for exactly one MCP server; it names " + servers.size());
         }
         McpServer server = servers.get(0);
         if (clientId.equals(server.clientId())) {
             if (publicClient) {
-                throw new ExchangeRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT,
+                throw new McpRejection(OAuthErrorException.UNAUTHORIZED_CLIENT,
                         "Client " + clientId + " is a public client; only a confidential client can exchange tokens");
             }
             return server;
         }
         if (!index.servedBy(clientId).isEmpty()) {
-            throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST, "The subject_token was issued for MCP server "
+            throw new McpRejection(OAuthErrorException.INVALID_REQUEST, "The subject_token was issued for MCP server "
                     + server.audience() + ", not for an MCP server client " + clientId + " acts for");
         }
-        throw new ExchangeRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT, "Client " + clientId
+        throw new McpRejection(OAuthErrorException.UNAUTHORIZED_CLIENT, "Client " + clientId
                 + " is not the token exchange client of MCP server " + server.audience());
     }
 
     /**
      * The one target of the exchange, from every {@code audience} and {@code resource} value.
      *
-     * @throws ExchangeRefusedException {@code invalid_request} without a target, {@code invalid_target} for a target
+     * @throws McpRejection {@code invalid_request} without a target, {@code invalid_target} for a target
      *         the server may not exchange for or for more than one target
      */
     static Target target(McpServerIndex index, McpServer server, List<String> audiences, List<String> resources)
-            throws ExchangeRefusedException {
+            throws McpRejection {
         List<String> values = new ArrayList<>();
         if (audiences != null) {
             values.addAll(audiences);
@@ -99,7 +100,7 @@ final class RegistryExchangePolicy {
             values.addAll(resources);
         }
         if (values.isEmpty()) {
-            throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST, "The audience or resource parameter is required: "
+            throw new McpRejection(OAuthErrorException.INVALID_REQUEST, "The audience or resource parameter is required: "
                     + "the downstream API the token is for");
         }
         Set<Target> targets = new LinkedHashSet<>();
@@ -107,13 +108,13 @@ final class RegistryExchangePolicy {
             targets.add(allowedTarget(index, server, value));
         }
         if (targets.size() > 1) {
-            throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET,
+            throw new McpRejection(OAuthErrorException.INVALID_TARGET,
                     "A token exchange names one downstream audience; this request names " + targets.size());
         }
         return targets.iterator().next();
     }
 
-    private static Target allowedTarget(McpServerIndex index, McpServer server, String value) throws ExchangeRefusedException {
+    private static Target allowedTarget(McpServerIndex index, McpServer server, String value) throws McpRejection {
         Optional<McpServer> registered = find(index, value);
         if (registered.isPresent()) {
             McpServer other = registered.get();
@@ -122,13 +123,13 @@ final class RegistryExchangePolicy {
                     return new Target(other, null);
                 }
             }
-            throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET, "MCP server " + server.audience()
+            throw new McpRejection(OAuthErrorException.INVALID_TARGET, "MCP server " + server.audience()
                     + " may not exchange tokens for MCP server " + other.audience());
         }
         if (server.exchangeAudiences().contains(value)) {
             return new Target(null, value);
         }
-        throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET, "'" + printable(value)
+        throw new McpRejection(OAuthErrorException.INVALID_TARGET, "'" + printable(value)
                 + "' is not an audience MCP server " + server.audience() + " may exchange tokens for");
     }
 
@@ -136,9 +137,9 @@ final class RegistryExchangePolicy {
      * The scope to request: {@code requested} when every value of it is in the subject token's scope, the subject
      * token's scope (limited to {@code available}, the scopes the exchanging client may have) when none is requested.
      *
-     * @throws ExchangeRefusedException {@code invalid_scope} for a scope the subject token does not carry
+     * @throws McpRejection {@code invalid_scope} for a scope the subject token does not carry
      */
-    static String scope(String subjectScope, String requested, Set<String> available) throws ExchangeRefusedException {
+    static String scope(String subjectScope, String requested, Set<String> available) throws McpRejection {
         Set<String> granted = split(subjectScope);
         if (requested == null) {
             List<String> kept = granted.stream().filter(s -> s.equals("openid") || available.contains(s)).toList();
@@ -147,7 +148,7 @@ final class RegistryExchangePolicy {
         Set<String> extra = split(requested);
         extra.removeAll(granted);
         if (!extra.isEmpty()) {
-            throw new ExchangeRefusedException(OAuthErrorException.INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
+            throw new McpRejection(OAuthErrorException.INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
                     + " was not granted to the subject_token (" + String.join(" ", granted) + ")");
         }
         return String.join(" ", split(requested));

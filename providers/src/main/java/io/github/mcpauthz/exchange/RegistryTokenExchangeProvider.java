@@ -9,6 +9,7 @@ import java.util.stream.Collectors;
 import io.github.mcpauthz.core.ExchangeAudiences;
 import io.github.mcpauthz.core.KeycloakCompat;
 import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import io.github.mcpauthz.core.McpServerRegistry;
@@ -96,7 +97,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
                     client.isPublicClient());
             String requestedType = params.getRequestedTokenType();
             if (requestedType != null && !OAuth2Constants.ACCESS_TOKEN_TYPE.equals(requestedType)) {
-                throw new ExchangeRefusedException(OAuthErrorException.INVALID_REQUEST, "requested_token_type "
+                throw new McpRejection(OAuthErrorException.INVALID_REQUEST, "requested_token_type "
                         + RegistryExchangePolicy.printable(requestedType) + " is not supported for an MCP server's token; "
                         + "only " + OAuth2Constants.ACCESS_TOKEN_TYPE);
             }
@@ -104,7 +105,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
             if (target.clientId() != null) {
                 targetClient = realm.getClientByClientId(target.clientId());
                 if (targetClient == null || !targetClient.isEnabled()) {
-                    throw new ExchangeRefusedException(OAuthErrorException.INVALID_TARGET,
+                    throw new McpRejection(OAuthErrorException.INVALID_TARGET,
                             "Client " + target.clientId() + " is not available as a token exchange audience");
                 }
             }
@@ -112,11 +113,11 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
             if (scope.isEmpty()) {
                 scope = null;
             }
-        } catch (ExchangeRefusedException e) {
+        } catch (McpRejection e) {
             throw refuse(e);
         }
         if (!TokenManager.isValidScope(session, scope, client, null)) {
-            throw refuse(new ExchangeRefusedException(OAuthErrorException.INVALID_SCOPE,
+            throw refuse(new McpRejection(OAuthErrorException.INVALID_SCOPE,
                     "Scope " + RegistryExchangePolicy.printable(scope) + " is not available to client " + client.getClientId()));
         }
         previousActor = token.getOtherClaims().get(RegistryExchangePolicy.ACT);
@@ -186,7 +187,7 @@ public class RegistryTokenExchangeProvider extends StandardTokenExchangeProvider
         return names;
     }
 
-    private CorsErrorResponseException refuse(ExchangeRefusedException e) {
+    private CorsErrorResponseException refuse(McpRejection e) {
         event.detail(Details.REASON, e.getMessage());
         event.error(OAuthErrorException.UNAUTHORIZED_CLIENT.equals(e.error()) ? Errors.NOT_ALLOWED : Errors.INVALID_REQUEST);
         return new CorsErrorResponseException(cors, e.error(), e.getMessage(), Response.Status.BAD_REQUEST);

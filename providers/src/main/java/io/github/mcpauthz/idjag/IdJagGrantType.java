@@ -7,6 +7,7 @@ import java.util.Set;
 import java.util.stream.Collectors;
 
 import io.github.mcpauthz.core.McpRealm;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerRegistry;
 import io.github.mcpauthz.core.ServerScopes;
@@ -80,7 +81,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         setContext(context);
         try {
             return processIdJag(jws, jwt, assertion);
-        } catch (IdJagRefusedException e) {
+        } catch (McpRejection e) {
             throw refuse(e.error(), e.getMessage());
         } catch (CorsErrorResponseException e) {
             throw e;
@@ -90,14 +91,14 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         }
     }
 
-    private Response processIdJag(JWSInput jws, JsonWebToken jwt, String assertion) throws IdJagRefusedException {
+    private Response processIdJag(JWSInput jws, JsonWebToken jwt, String assertion) throws McpRejection {
         String issuer = Urls.realmIssuer(session.getContext().getUri().getBaseUri(), realm.getName());
         event.detail(Details.IDENTITY_PROVIDER_ISSUER, jwt.getIssuer());
         event.detail(Details.IDENTITY_PROVIDER_USER_ID, jwt.getSubject());
 
         // 1. Everything that needs no key: refusals only, nothing is stored.
         if (client.isPublicClient()) {
-            throw new IdJagRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT, "A public client cannot use an ID-JAG");
+            throw new McpRejection(OAuthErrorException.UNAUTHORIZED_CLIENT, "A public client cannot use an ID-JAG");
         }
         IdJagPolicy.checkClaims(jws.getHeader().getType(), jwt, client.getClientId(), issuer);
         IdentityProviderModel idp = trustedProvider(jwt.getIssuer());
@@ -110,7 +111,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
             scope = null;
         }
         if (!TokenManager.isValidScope(session, scope, client)) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_SCOPE, "Scope " + IdJagPolicy.printable(scope)
+            throw new McpRejection(OAuthErrorException.INVALID_SCOPE, "Scope " + IdJagPolicy.printable(scope)
                     + " is not available to client " + client.getClientId());
         }
         event.detail(Details.AUDIENCE, server.audience());
@@ -118,7 +119,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         // 2. The signature with the provider's keys, then expiry and replay (the jti is stored only now).
         JWTAuthorizationGrantProvider provider = IdentityBrokerService.getIdentityProvider(session, idp, JWTAuthorizationGrantProvider.class);
         if (provider == null) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "Identity provider " + idp.getAlias()
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "Identity provider " + idp.getAlias()
                     + " cannot verify JWT authorization grants");
         }
         ClientAssertionState state = new ClientAssertionState(OAuth2Constants.JWT_AUTHORIZATION_GRANT, assertion, jws, jwt);
@@ -127,7 +128,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         validator.validateSignatureAlgorithm(provider.getAssertionSignatureAlg());
         BrokeredIdentityContext identity = provider.validateAuthorizationGrantAssertion(validator);
         if (identity == null) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG's signature does not verify");
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "The ID-JAG's signature does not verify");
         }
         validator.validateTokenActive(provider.getAllowedClockSkew(), provider.getMaxAllowedExpiration(), false);
 
@@ -135,20 +136,20 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
         UserModel user = session.users().getUserByFederatedIdentity(realm, new FederatedIdentityModel(idp.getAlias(),
                 identity.getId(), identity.getUsername(), identity.getToken()));
         if (user == null || !user.isEnabled() || user.getRequiredActionsStream().findAny().isPresent()) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "No active user of this realm is linked to "
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "No active user of this realm is linked to "
                     + "identity provider " + idp.getAlias() + " as " + IdJagPolicy.printable(jwt.getSubject()));
         }
         event.user(user);
         event.detail(Details.USERNAME, user.getUsername());
         if (!TokenManager.verifyConsentStillAvailable(session, user, client, null, scope)) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_SCOPE, "Missing consents for the client " + client.getClientId());
+            throw new McpRejection(OAuthErrorException.INVALID_SCOPE, "Missing consents for the client " + client.getClientId());
         }
         try {
             session.clientPolicy().triggerOnEvent(new JWTAuthorizationGrantContext(session, validator, idp.getAlias()));
         } catch (ClientPolicyException cpe) {
             event.detail(Details.CLIENT_POLICY_ERROR, cpe.getError());
             event.detail(Details.CLIENT_POLICY_ERROR_DETAIL, cpe.getErrorDetail());
-            throw new IdJagRefusedException(cpe.getError(), cpe.getErrorDetail());
+            throw new McpRejection(cpe.getError(), cpe.getErrorDetail());
         }
 
         // 4. A transient session and the token, for the server only, with at most the asserted scopes.
@@ -169,7 +170,7 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
     }
 
     /** The enabled jwt-authorization-grant provider for {@code iss}, which the client is allowed to use. */
-    private IdentityProviderModel trustedProvider(String iss) throws IdJagRefusedException {
+    private IdentityProviderModel trustedProvider(String iss) throws McpRejection {
         IdentityProviderModel idp;
         try {
             idp = session.getProvider(AlternativeLookupProvider.class)
@@ -178,13 +179,13 @@ public class IdJagGrantType extends JWTAuthorizationGrantType {
             idp = null; // Two providers with the same issuer: trust neither.
         }
         if (idp == null || !idp.isEnabled()) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "Unknown issuer: " + IdJagPolicy.printable(iss)
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "Unknown issuer: " + IdJagPolicy.printable(iss)
                     + " is not an identity provider this realm trusts for JWT authorization grants");
         }
         OIDCAdvancedConfigWrapper config = OIDCAdvancedConfigWrapper.fromClientModel(client);
         if (!Boolean.parseBoolean(client.getAttribute(OIDCConfigAttributes.JWT_AUTHORIZATION_GRANT_ENABLED))
                 || !config.getJWTAuthorizationGrantAllowedIdentityProviders().contains(idp.getAlias())) {
-            throw new IdJagRefusedException(OAuthErrorException.UNAUTHORIZED_CLIENT, "Client " + client.getClientId()
+            throw new McpRejection(OAuthErrorException.UNAUTHORIZED_CLIENT, "Client " + client.getClientId()
                     + " is not allowed to use JWT authorization grants from identity provider " + idp.getAlias());
         }
         event.detail(Details.IDENTITY_PROVIDER, idp.getAlias());

@@ -8,6 +8,7 @@ import java.util.Set;
 
 import io.github.mcpauthz.core.CanonicalResource;
 import io.github.mcpauthz.core.InvalidResourceException;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import org.keycloak.representations.JsonWebToken;
@@ -32,27 +33,27 @@ final class IdJagPolicy {
     }
 
     /** {@code typ}, {@code client_id}, {@code aud}, {@code iat}, {@code exp} and {@code jti} present and as required. */
-    static void checkClaims(String typ, JsonWebToken jwt, String clientId, String issuer) throws IdJagRefusedException {
+    static void checkClaims(String typ, JsonWebToken jwt, String clientId, String issuer) throws McpRejection {
         if (!TYP.equalsIgnoreCase(typ)) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The assertion's typ header must be " + TYP + ", not "
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "The assertion's typ header must be " + TYP + ", not "
                     + (typ == null ? "absent" : printable(typ)));
         }
         Object assertedClient = jwt.getOtherClaims().get("client_id");
         if (!(assertedClient instanceof String s) || !s.equals(clientId)) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG's client_id "
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "The ID-JAG's client_id "
                     + (assertedClient == null ? "is missing" : "'" + printable(String.valueOf(assertedClient)) + "'")
                     + "; it must be the authenticated client " + clientId);
         }
         String[] aud = jwt.getAudience();
         if (aud == null || aud.length != 1 || !issuer.equals(aud[0])) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG's aud must be exactly this authorization "
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "The ID-JAG's aud must be exactly this authorization "
                     + "server's issuer " + issuer);
         }
         if (jwt.getIssuer() == null || jwt.getSubject() == null) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG must have iss and sub claims");
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "The ID-JAG must have iss and sub claims");
         }
         if (jwt.getIat() == null || jwt.getExp() == null || jwt.getId() == null) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_GRANT, "The ID-JAG must have iat, exp and jti claims");
+            throw new McpRejection(OAuthErrorException.INVALID_GRANT, "The ID-JAG must have iat, exp and jti claims");
         }
     }
 
@@ -60,24 +61,24 @@ final class IdJagPolicy {
      * The registered MCP server the ID-JAG's {@code resource} names; a {@code resource} parameter of the request, if
      * any, must name the same server.
      */
-    static McpServer server(McpServerIndex index, JsonWebToken jwt, List<String> requestedResources) throws IdJagRefusedException {
+    static McpServer server(McpServerIndex index, JsonWebToken jwt, List<String> requestedResources) throws McpRejection {
         Object resource = jwt.getOtherClaims().get("resource");
         if (!(resource instanceof String value)) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "The ID-JAG must name the MCP server in a resource claim (a string)");
+            throw new McpRejection(OAuthErrorException.INVALID_TARGET, "The ID-JAG must name the MCP server in a resource claim (a string)");
         }
         McpServer server = find(index, value);
         if (server == null) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "Unknown resource: " + printable(value)
+            throw new McpRejection(OAuthErrorException.INVALID_TARGET, "Unknown resource: " + printable(value)
                     + " is not an MCP server registered in this realm");
         }
         if (requestedResources != null) {
             if (requestedResources.size() > 1) {
-                throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "Invalid resource: the resource parameter must be sent at most once");
+                throw new McpRejection(OAuthErrorException.INVALID_TARGET, "Invalid resource: the resource parameter must be sent at most once");
             }
             for (String requested : requestedResources) {
                 McpServer other = find(index, requested);
                 if (other == null || !other.equals(server)) {
-                    throw new IdJagRefusedException(OAuthErrorException.INVALID_TARGET, "resource " + printable(requested)
+                    throw new McpRejection(OAuthErrorException.INVALID_TARGET, "resource " + printable(requested)
                             + " does not match the ID-JAG's resource " + server.audience());
                 }
             }
@@ -89,7 +90,7 @@ final class IdJagPolicy {
      * The scope of the token: the requested scopes, each of which the ID-JAG must assert; without a request, the
      * asserted ones the client may have ({@code available}).
      */
-    static String scope(JsonWebToken jwt, String requested, Set<String> available) throws IdJagRefusedException {
+    static String scope(JsonWebToken jwt, String requested, Set<String> available) throws McpRejection {
         Object claim = jwt.getOtherClaims().get("scope");
         Set<String> asserted = split(claim instanceof String s ? s : null);
         if (requested == null) {
@@ -98,7 +99,7 @@ final class IdJagPolicy {
         Set<String> extra = split(requested);
         extra.removeAll(asserted);
         if (!extra.isEmpty()) {
-            throw new IdJagRefusedException(OAuthErrorException.INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
+            throw new McpRejection(OAuthErrorException.INVALID_SCOPE, "Scope " + printable(String.join(" ", extra))
                     + " is not in the ID-JAG's scope (" + String.join(" ", asserted) + ")");
         }
         return String.join(" ", split(requested));

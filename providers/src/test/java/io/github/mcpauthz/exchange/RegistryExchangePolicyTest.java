@@ -10,6 +10,7 @@ import java.util.Map;
 import java.util.Set;
 
 import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import org.junit.jupiter.api.Test;
@@ -34,7 +35,7 @@ class RegistryExchangePolicyTest {
     }
 
     private static String refusal(ThrowingCall call) {
-        ExchangeRefusedException e = assertThrows(ExchangeRefusedException.class, call::run);
+        McpRejection e = assertThrows(McpRejection.class, call::run);
         return e.error() + ": " + e.getMessage();
     }
 

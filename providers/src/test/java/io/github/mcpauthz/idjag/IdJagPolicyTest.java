@@ -9,6 +9,7 @@ import java.util.List;
 import java.util.Set;
 
 import io.github.mcpauthz.core.CanonicalResource;
+import io.github.mcpauthz.core.McpRejection;
 import io.github.mcpauthz.core.McpServer;
 import io.github.mcpauthz.core.McpServerIndex;
 import org.junit.jupiter.api.Test;
@@ -40,7 +41,7 @@ class IdJagPolicyTest {
     }
 
     private static String refusal(Call call) {
-        IdJagRefusedException e = assertThrows(IdJagRefusedException.class, call::run);
+        McpRejection e = assertThrows(McpRejection.class, call::run);
         return e.error() + ": " + e.getMessage();
     }
 
