@@ -19,14 +19,19 @@ import org.keycloak.models.utils.KeycloakModelUtils;
  * every component of the realm with its configuration in one query, in the same persistence context, so that
  * Keycloak's reload finds them loaded. Best effort: a failure only leaves the reload to the next request.
  */
-public final class RealmReload {
+public final class RealmReload extends AbstractKeycloakTransaction {
 
     private static final Logger LOG = Logger.getLogger(RealmReload.class);
-    /** Hibernate's query hint: the entities it loads are not dirty-checked at commit. */
+    /** Hibernate's query hint: no snapshot of the loaded entities is kept for dirty checking. */
     private static final String READ_ONLY = "org.hibernate.readOnly";
     private static final String ENLISTED = RealmReload.class.getName() + ".";
 
-    private RealmReload() {
+    private final KeycloakSessionFactory factory;
+    private final String realmId;
+
+    private RealmReload(KeycloakSessionFactory factory, String realmId) {
+        this.factory = factory;
+        this.realmId = realmId;
     }
 
     /** Reloads the realm once the session's transaction has committed (once per transaction and realm). */
@@ -36,19 +41,18 @@ public final class RealmReload {
             return;
         }
         session.setAttribute(key, Boolean.TRUE);
-        KeycloakSessionFactory factory = session.getKeycloakSessionFactory();
-        String realmId = realm.getId();
-        session.getTransactionManager().enlistAfterCompletion(new AbstractKeycloakTransaction() {
-            @Override
-            protected void commitImpl() {
-                reload(factory, realmId);
-            }
+        session.getTransactionManager().enlistAfterCompletion(new RealmReload(session.getKeycloakSessionFactory(),
+                realm.getId()));
+    }
 
-            @Override
-            protected void rollbackImpl() {
-                // Nothing changed.
-            }
-        });
+    @Override
+    protected void commitImpl() {
+        reload(factory, realmId);
+    }
+
+    @Override
+    protected void rollbackImpl() {
+        // Nothing changed.
     }
 
     static void reload(KeycloakSessionFactory factory, String realmId) {
