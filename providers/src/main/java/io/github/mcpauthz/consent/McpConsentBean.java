@@ -328,10 +328,6 @@ public final class McpConsentBean {
     }
 
     /**
-     * A value fit for display: control and bidirectional formatting characters removed (the registration policy
-     * refuses them, this is a second line), at most {@code max} code points, the last being "…" when cut.
-     */
-    /**
      * The registration date's format for a locale (medium date, short time, UTC), as
      * {@code DateTimeFormatter.ofLocalizedDateTime(MEDIUM, SHORT)} prints it, with the locale's pattern resolved once.
      */
@@ -341,6 +337,10 @@ public final class McpConsentBean {
                         IsoChronology.INSTANCE, l), l).withZone(ZoneOffset.UTC));
     }
 
+    /**
+     * A value fit for display: control and bidirectional formatting characters removed (the registration policy
+     * refuses them, this is a second line), at most {@code max} code points, the last being "…" when cut.
+     */
     static String display(String value, int max) {
         if (value == null) {
             return null;

@@ -5,6 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.FormatStyle;
 import java.util.List;
 import java.util.Locale;
 
@@ -18,17 +22,16 @@ class McpConsentBeanTest {
     /** The registration date prints as Keycloak's localized medium date and short time, for every JDK locale. */
     @Test
     void registeredAtFormatMatchesTheLocalizedFormatter() {
-        java.time.Instant at = java.time.Instant.ofEpochSecond(1_764_680_000L);
+        Instant at = Instant.ofEpochSecond(1_764_680_000L);
         int checked = 0;
         for (Locale locale : Locale.getAvailableLocales()) {
-            String expected = java.time.format.DateTimeFormatter.ofLocalizedDateTime(java.time.format.FormatStyle.MEDIUM,
-                    java.time.format.FormatStyle.SHORT).withLocale(locale).withZone(java.time.ZoneOffset.UTC).format(at);
+            String expected = DateTimeFormatter.ofLocalizedDateTime(FormatStyle.MEDIUM, FormatStyle.SHORT)
+                    .withLocale(locale).withZone(ZoneOffset.UTC).format(at);
             assertEquals(expected, McpConsentBean.registeredAtFormat(locale).format(at), locale.toLanguageTag());
             checked++;
         }
         assertTrue(checked > 100, "JDK locales checked: " + checked);
     }
-
 
     private static final long REGISTERED = 1_800_000_000L; // 2027-01-15T08:00:00Z
 
