@@ -20,10 +20,12 @@ for arg in "$@"; do
     echo
     echo "Options (defaults of a full run; --smoke changes them):"
     echo "  --smoke                few seconds per scenario, scales 10 and 100, 1 round; fails only on functional errors"
-    echo "  --scenarios LIST       comma list of: token,scale,register,authorize,cimd,startup (default all)"
+    echo "  --scenarios LIST       comma list of: token,scale,register,authorize,cimd,startup (default all);"
+  echo "                         consent: the consent page alone (part of authorize)"
     echo "  --rounds N             measurement rounds per scenario and side (3)"
     echo "  --round-seconds S      seconds per round (10)"
     echo "  --warmup-seconds S     warm-up per round and side, not measured (3)"
+  echo "  --jit-warmup-seconds S more warm-up per side before a scenario's first round, for the JIT (30; smoke 0)"
     echo "  --concurrency N        concurrent clients (8)"
     echo "  --scales LIST          server counts of the scale scenario (10,1000,10000)"
     echo "  --setup-timeout S      seconds allowed for each scale realm's set-up per side (600)"

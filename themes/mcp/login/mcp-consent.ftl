@@ -36,7 +36,7 @@
                     </div>
                 <#elseif mcp.privateUseScheme>
                     <p class="mcp-help">${msg("mcpConsentAppSchemeText")}</p>
-                <#elseif mcp.redirectKind == "web">
+                <#elseif mcp.webRedirect>
                     <p class="mcp-help">${msg("mcpConsentWebText")}</p>
                 </#if>
                 <#if mcp.redirectUri??>
@@ -88,22 +88,11 @@
                         <li id="mcp-registered">${msg("mcpConsentRegistered")}
                             <time datetime="${mcp.registeredAtIso}">${mcp.registeredAtText} ${msg("mcpConsentUtc")}</time>
                             <span aria-hidden="true">·</span>
-                            <span class="mcp-age"><#switch mcp.registeredAgeUnit>
-                                <#case "now">${msg("mcpConsentAgeNow")}<#break>
-                                <#case "minutes">${msg("mcpConsentAgeMinutes", mcp.registeredAgeValue)}<#break>
-                                <#case "hours">${msg("mcpConsentAgeHours", mcp.registeredAgeValue)}<#break>
-                                <#default>${msg("mcpConsentAgeDays", mcp.registeredAgeValue)}
-                            </#switch></span>
+                            <span class="mcp-age">${msg(mcp.registeredAgeKey, mcp.registeredAgeValue)}</span>
                         </li>
                     </#if>
                     <li id="mcp-allowed-before"><#if mcp.allowedBefore>${msg("mcpConsentAllowedBefore")}<#else>${msg("mcpConsentFirstTime")}</#if></li>
-                    <li id="mcp-method"><#switch mcp.registrationMethod>
-                        <#case "dcr-anonymous">${msg("mcpConsentMethodAnonymous")}<#break>
-                        <#case "dcr-initial-access-token">${msg("mcpConsentMethodInitialAccessToken")}<#break>
-                        <#case "dcr-bearer-token">${msg("mcpConsentMethodBearerToken")}<#break>
-                        <#case "cimd">${msg("mcpConsentMethodCimd")}<#break>
-                        <#default>${msg("mcpConsentMethodUnknown")}
-                    </#switch></li>
+                    <li id="mcp-method">${msg(mcp.registrationMethodKey)}</li>
                     <li id="mcp-client-id">${msg("mcpConsentClientId")} <bdi class="mcp-mono">${mcp.clientId}</bdi></li>
                 </ul>
             </section>

@@ -62,7 +62,7 @@ public final class Bench {
         long begin = System.nanoTime();
         try {
             startup();
-            if (needs("token") || needs("authorize")) {
+            if (needs("token") || needs("authorize") || needs(Options.CONSENT_ONLY)) {
                 Map<Side, BenchRealm> bench = createRealms("bench", 10, Duration.ofSeconds(Math.max(120, options.setupTimeoutSeconds)));
                 if (needs("token")) {
                     guarded("token-code", () -> tokenCode(new Result.Scenario("token-code", "token",
@@ -72,6 +72,8 @@ public final class Bench {
                 }
                 if (needs("authorize")) {
                     guarded("authorize-login-page", () -> loginPage(bench));
+                }
+                if (needs("authorize") || needs(Options.CONSENT_ONLY)) {
                     guarded("consent-page", () -> consentPage(new Result.Scenario("consent-page", "authorize",
                             "consent page render (dynamic client, session)"), bench));
                 }
@@ -178,6 +180,7 @@ public final class Bench {
         result.settings.put("rounds", options.rounds);
         result.settings.put("roundSeconds", options.roundSeconds);
         result.settings.put("warmupSeconds", options.warmupSeconds);
+        result.settings.put("jitWarmupSeconds", options.jitWarmupSeconds);
         result.settings.put("concurrency", options.concurrency);
         result.settings.put("scales", options.scales);
         result.settings.put("setupTimeoutSeconds", options.setupTimeoutSeconds);

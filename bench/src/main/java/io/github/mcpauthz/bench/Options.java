@@ -11,6 +11,8 @@ import java.util.Set;
 final class Options {
 
     static final List<String> ALL_SCENARIOS = List.of("token", "scale", "register", "authorize", "cimd", "startup");
+    /** A scenario name outside the default set: the consent page alone (part of "authorize"), for profiling it. */
+    static final String CONSENT_ONLY = "consent";
 
     Path root;
     String keycloakVersion;
@@ -22,6 +24,8 @@ final class Options {
     int rounds = 3;
     double roundSeconds = 10;
     double warmupSeconds = 3;
+    /** Extra warm-up of each side before a scenario's first round, so that the JIT has compiled the scenario's code. */
+    double jitWarmupSeconds = 30;
     int concurrency = 8;
     List<Integer> scales = new ArrayList<>(List.of(10, 1000, 10000));
     int setupTimeoutSeconds = 600;
@@ -34,6 +38,7 @@ final class Options {
         boolean roundsSet = false;
         boolean secondsSet = false;
         boolean warmupSet = false;
+        boolean jitWarmupSet = false;
         boolean scalesSet = false;
         boolean restartsSet = false;
         boolean timeoutSet = false;
@@ -55,8 +60,9 @@ final class Options {
                 case "--scenarios" -> {
                     o.scenarios = new LinkedHashSet<>(Arrays.asList((value != null ? value : args[++i]).split(",")));
                     for (String s : o.scenarios) {
-                        if (!ALL_SCENARIOS.contains(s)) {
-                            throw new IllegalArgumentException("unknown scenario " + s + "; known: " + ALL_SCENARIOS);
+                        if (!ALL_SCENARIOS.contains(s) && !s.equals(CONSENT_ONLY)) {
+                            throw new IllegalArgumentException("unknown scenario " + s + "; known: " + ALL_SCENARIOS
+                                    + " and " + CONSENT_ONLY);
                         }
                     }
                 }
@@ -71,6 +77,10 @@ final class Options {
                 case "--warmup-seconds" -> {
                     o.warmupSeconds = Double.parseDouble(value != null ? value : args[++i]);
                     warmupSet = true;
+                }
+                case "--jit-warmup-seconds" -> {
+                    o.jitWarmupSeconds = Double.parseDouble(value != null ? value : args[++i]);
+                    jitWarmupSet = true;
                 }
                 case "--concurrency" -> o.concurrency = Integer.parseInt(value != null ? value : args[++i]);
                 case "--scales" -> {
@@ -103,6 +113,9 @@ final class Options {
             if (!warmupSet) {
                 o.warmupSeconds = 1;
             }
+            if (!jitWarmupSet) {
+                o.jitWarmupSeconds = 0;
+            }
             if (!scalesSet) {
                 o.scales = new ArrayList<>(List.of(10, 100));
             }
@@ -112,6 +125,9 @@ final class Options {
             if (!timeoutSet) {
                 o.setupTimeoutSeconds = 120;
             }
+        }
+        if (o.warmupSeconds < 0 || o.jitWarmupSeconds < 0) {
+            throw new IllegalArgumentException("--warmup-seconds and --jit-warmup-seconds must not be negative");
         }
         if (o.rounds < 1 || o.roundSeconds <= 0 || o.concurrency < 1) {
             throw new IllegalArgumentException("--rounds, --round-seconds and --concurrency must be positive");

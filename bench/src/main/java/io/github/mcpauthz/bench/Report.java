@@ -58,10 +58,11 @@ final class Report {
         var m = result.machine;
         md.append("## Benchmark: stock Keycloak vs Keycloak + keycloak-mcp-authz\n\n");
         md.append(String.format(Locale.ROOT, "Keycloak %s, %s, %s CPUs (%s), %s MiB, %s. %s%d round(s) × %s s per side "
-                        + "(warm-up %s s), %d concurrent clients, loopback. Date %s.%n%n",
+                        + "(warm-up %s s, %s s more before a scenario's first round), %d concurrent clients, loopback. Date %s.%n%n",
                 m.get("keycloak"), m.get("os"), m.get("cpus"), m.getOrDefault("cpuModel", "?"),
                 m.getOrDefault("memoryMiB", "?"), m.get("java"), options.smoke ? "**Smoke run** (figures not meaningful): " : "",
-                options.rounds, num(options.roundSeconds), num(options.warmupSeconds), options.concurrency, m.get("date")));
+                options.rounds, num(options.roundSeconds), num(options.warmupSeconds), num(options.jitWarmupSeconds),
+                options.concurrency, m.get("date")));
         md.append("Throughput: median of the rounds, operations per second. Latency: percentiles over all rounds, ms. "
                 + "Ratios: jar / stock (throughput ≥ 1 and p50 ≤ 1 favour the jar).\n\n");
         md.append("| scenario | what one operation is | stock req/s | jar req/s | jar/stock | stock p50 / p90 / p99 | "

@@ -13,7 +13,9 @@ import java.util.concurrent.atomic.AtomicReference;
 /**
  * Runs one scenario: the workers of each side are made once, then every round runs a warm-up (not measured; each
  * worker's first operation checks the result's shape and a failure there stops the benchmark) and a measured period,
- * alternating which side goes first, so that machine noise falls on both sides alike.
+ * alternating which side goes first, so that machine noise falls on both sides alike. The first round's warm-up is
+ * longer by {@code --jit-warmup-seconds}: until the JIT has compiled a scenario's code, a side's throughput still
+ * climbs from round to round (on 2 cores, for a minute or two of load), and the first side measured would lose.
  */
 final class Runner {
 
@@ -51,7 +53,8 @@ final class Runner {
                 java.util.Collections.reverse(order);
             }
             for (Side side : order) {
-                Period warm = period(workers.get(side), options.warmupSeconds, true);
+                double warmup = options.warmupSeconds + (round == 0 ? options.jitWarmupSeconds : 0);
+                Period warm = period(workers.get(side), warmup, true);
                 if (warm.firstError.get() != null) {
                     throw new BenchException(scenario.id + " (" + side.id + ") failed its warm-up check: "
                             + warm.firstError.get());

@@ -128,6 +128,17 @@ public final class McpConsentBean {
         return registrationMethod;
     }
 
+    /** The message key that names {@link #getRegistrationMethod()} on the page ({@code mcpConsentMethod...}). */
+    public String getRegistrationMethodKey() {
+        return switch (registrationMethod) {
+            case "dcr-anonymous" -> "mcpConsentMethodAnonymous";
+            case "dcr-initial-access-token" -> "mcpConsentMethodInitialAccessToken";
+            case "dcr-bearer-token" -> "mcpConsentMethodBearerToken";
+            case DynamicClients.METHOD_CIMD -> "mcpConsentMethodCimd";
+            default -> "mcpConsentMethodUnknown";
+        };
+    }
+
     /** For CIMD clients, the host of the client_id URL (the domain that serves the client's metadata); else null. */
     public String getVerifiedHost() {
         return verifiedHost;
@@ -146,6 +157,24 @@ public final class McpConsentBean {
     /** {@code now}, {@code minutes}, {@code hours} or {@code days}: how long ago the client registered; null when unknown. */
     public String getRegisteredAgeUnit() {
         return registeredAgeUnit;
+    }
+
+    /**
+     * The message key that says how long ago the client registered ({@code mcpConsentAgeNow}, ...{@code Minutes},
+     * ...{@code Hours}, ...{@code Days}; its argument is {@link #getRegisteredAgeValue()}); null when unknown. The
+     * page prints {@code msg(mcp.registeredAgeKey, mcp.registeredAgeValue)}: FreeMarker compares strings with a
+     * locale collator, so a {@code #switch} on the unit would cost more than the rest of the list.
+     */
+    public String getRegisteredAgeKey() {
+        if (registeredAgeUnit == null) {
+            return null;
+        }
+        return switch (registeredAgeUnit) {
+            case "now" -> "mcpConsentAgeNow";
+            case "minutes" -> "mcpConsentAgeMinutes";
+            case "hours" -> "mcpConsentAgeHours";
+            default -> "mcpConsentAgeDays";
+        };
     }
 
     public long getRegisteredAgeValue() {
@@ -170,6 +199,11 @@ public final class McpConsentBean {
     /** Whether the code goes to a program on the user's own computer (127.0.0.1, [::1], localhost). */
     public boolean isLoopback() {
         return TARGET_LOOPBACK.equals(redirectKind);
+    }
+
+    /** Whether the code goes to a web site (an http or https redirect URI that is not loopback). */
+    public boolean isWebRedirect() {
+        return TARGET_WEB.equals(redirectKind);
     }
 
     /** Whether the code goes to an app through a private-use URI scheme (then {@link #getRedirectHost()} is the scheme). */

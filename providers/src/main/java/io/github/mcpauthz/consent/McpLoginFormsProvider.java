@@ -10,11 +10,13 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Properties;
 import java.util.Set;
 
 import io.github.mcpauthz.core.McpRealm;
 import io.github.mcpauthz.core.client.DynamicClients;
 import io.github.mcpauthz.core.McpServer;
+import freemarker.template.TemplateMethodModelEx;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 import org.keycloak.OAuth2Constants;
@@ -89,6 +91,16 @@ public class McpLoginFormsProvider extends FreeMarkerLoginFormsProvider {
             LOG.warnf("Login theme %s is not available; the MCP consent page falls back to the realm's theme", THEME);
         }
         return super.getTheme();
+    }
+
+    /** On the MCP consent page, {@code msg} remembers its fixed texts ({@link ConsentMessages}). */
+    @Override
+    protected Properties handleThemeResources(Theme theme, Locale locale) {
+        Properties bundle = super.handleThemeResources(theme, locale);
+        if (mcpConsent && attributes.get("msg") instanceof TemplateMethodModelEx keycloak) {
+            attributes.put("msg", new ConsentMessages(keycloak, bundle, locale));
+        }
+        return bundle;
     }
 
     private McpConsentBean consentBean() {

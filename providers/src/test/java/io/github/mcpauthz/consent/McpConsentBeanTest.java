@@ -2,6 +2,7 @@ package io.github.mcpauthz.consent;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -100,6 +101,42 @@ class McpConsentBeanTest {
         assertNull(bean.getVerifiedHost());
         assertFalse(bean.isLoopback());
         assertEquals("web", bean.getRedirectKind());
+        assertTrue(bean.isWebRedirect());
+        assertEquals("mcpConsentMethodInitialAccessToken", bean.getRegistrationMethodKey());
+        assertFalse(bean("Agent", "id", "dcr-anonymous", "http://127.0.0.1/cb", 0).isWebRedirect());
+        assertFalse(bean("Agent", "id", "dcr-anonymous", "com.example.app:/cb", 0).isWebRedirect());
+    }
+
+    @Test
+    void everyKeyTheBeanNamesIsInTheThemesMessages() throws java.io.IOException {
+        long registeredMillis = REGISTERED * 1000;
+        java.util.Set<String> keys = new java.util.TreeSet<>();
+        for (String method : new String[]{"dcr-anonymous", "dcr-initial-access-token", "dcr-bearer-token", "cimd", null}) {
+            keys.add(bean("a", "https://a.example/c.json", method, null, 0).getRegistrationMethodKey());
+        }
+        for (long after : new long[]{0, 5 * 60_000L, 3 * 3_600_000L, 10 * 86_400_000L}) {
+            keys.add(bean("a", "id", null, null, registeredMillis + after).getRegisteredAgeKey());
+        }
+        assertEquals(9, keys.size(), keys.toString());
+        for (String file : new String[]{"messages_en.properties", "messages_zh_CN.properties"}) {
+            java.util.Properties messages = new java.util.Properties();
+            try (var in = McpConsentBeanTest.class.getResourceAsStream("/theme/mcp/login/messages/" + file)) {
+                assertNotNull(in, file);
+                messages.load(new java.io.InputStreamReader(in, java.nio.charset.StandardCharsets.UTF_8));
+            }
+            for (String key : keys) {
+                assertNotNull(messages.getProperty(key), file + " lacks " + key);
+            }
+        }
+    }
+
+    @Test
+    void registrationMethodKeys() {
+        assertEquals("mcpConsentMethodAnonymous", bean("a", "id", "dcr-anonymous", null, 0).getRegistrationMethodKey());
+        assertEquals("mcpConsentMethodBearerToken", bean("a", "id", "dcr-bearer-token", null, 0).getRegistrationMethodKey());
+        assertEquals("mcpConsentMethodCimd", bean("a", "https://a.example/c.json", "cimd", null, 0).getRegistrationMethodKey());
+        assertEquals("mcpConsentMethodUnknown", bean("a", "id", null, null, 0).getRegistrationMethodKey());
+        assertEquals("mcpConsentMethodUnknown", bean("a", "id", "something-else", null, 0).getRegistrationMethodKey());
     }
 
     @Test
@@ -116,11 +153,15 @@ class McpConsentBeanTest {
         assertEquals("2027-01-15T08:00:00Z", bean.getRegisteredAtIso());
         assertTrue(bean.getRegisteredAtText().contains("2027"), bean.getRegisteredAtText());
         assertEquals("now", bean.getRegisteredAgeUnit());
+        assertEquals("mcpConsentAgeNow", bean.getRegisteredAgeKey());
         assertEquals("minutes", bean("a", "id", null, null, registeredMillis + 5 * 60_000).getRegisteredAgeUnit());
+        assertEquals("mcpConsentAgeMinutes", bean("a", "id", null, null, registeredMillis + 5 * 60_000).getRegisteredAgeKey());
+        assertEquals("mcpConsentAgeHours", bean("a", "id", null, null, registeredMillis + 3 * 3_600_000L).getRegisteredAgeKey());
         assertEquals(5, bean("a", "id", null, null, registeredMillis + 5 * 60_000).getRegisteredAgeValue());
         assertEquals("hours", bean("a", "id", null, null, registeredMillis + 3 * 3_600_000L).getRegisteredAgeUnit());
         McpConsentBean old = bean("a", "id", null, null, registeredMillis + 10 * 86_400_000L);
         assertEquals("days", old.getRegisteredAgeUnit());
+        assertEquals("mcpConsentAgeDays", old.getRegisteredAgeKey());
         assertEquals(10, old.getRegisteredAgeValue());
         assertEquals("unknown", old.getRegistrationMethod());
     }
