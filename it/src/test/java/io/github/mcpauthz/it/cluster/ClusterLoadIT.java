@@ -21,8 +21,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * {@code cluster.load.clients} (50) simulated MCP clients for {@code cluster.load.seconds} (120) against both nodes
  * (round-robin per request), each looping registration, consent, code, token and refresh with {@code resource}, and a
- * second authorization that must find the consent, in a realm with the default dynamic-client cap on. Prints counts and latency percentiles; fails on any HTTP 5xx, any
- * token whose {@code aud} is not exactly the server, any consent asked again, any other wrong step.
+ * second authorization that must find the consent, in a realm with the default dynamic-client cap on. Every round
+ * registers a client, so the rounds are bounded too: together the clients register fewer than the cap (each at most
+ * {@code (cap - 1) / clients} rounds; a fast machine finishes them before the time is up, a slow one stops at the time).
+ * Prints counts and latency percentiles; fails on any HTTP 5xx, any token whose {@code aud} is not exactly the server,
+ * any consent asked again, any other wrong step.
  */
 @KeycloakIT
 class ClusterLoadIT {
@@ -42,7 +45,8 @@ class ClusterLoadIT {
             realm.anonymousLimits(Map.of("registrations-per-address", "0"));
             int cap = realm.admin().registrationPolicy(realm.name(), McpTestRealm.LIMITS_POLICY, McpTestRealm.ANONYMOUS)
                     .path("config").path("max-dynamic-clients").path(0).asInt(DEFAULT_CAP);
-            assertTrue(cap > 0, "the load runs with the dynamic-client cap on");
+            assertTrue(cap > clients, "the load runs with the dynamic-client cap on, above the number of clients");
+            int roundsPerClient = (cap - 1) / clients;
             SimulatedMcpClient.Tally tally = new SimulatedMcpClient.Tally();
             long errorsBefore = cluster.balancer().serverErrorCount();
             long badGatewayBefore = cluster.balancer().badGatewayCount();
@@ -57,7 +61,7 @@ class ClusterLoadIT {
                 int number = c;
                 workers.add(pool.submit(() -> {
                     int round = 0;
-                    while (System.nanoTime() < end) {
+                    while (round < roundsPerClient && System.nanoTime() < end) {
                         try {
                             SimulatedMcpClient.run(realm, McpTestRealm.SERVER, "Load " + number + "." + round++, tally);
                         } catch (RuntimeException e) {
@@ -79,8 +83,8 @@ class ClusterLoadIT {
             long requests = cluster.balancer().answeredCount() - answeredBefore;
             long registered = AdminApi.expect(realm.admin().dynamicClients(realm.name()), 200).json().size();
 
-            System.out.printf("%n[load] %d MCP clients for %.0f s against %s, dynamic-client cap %d%n", clients, seconds,
-                    cluster, cap);
+            System.out.printf("%n[load] %d MCP clients for %.0f s (at most %d rounds each) against %s, dynamic-client "
+                    + "cap %d%n", clients, seconds, roundsPerClient, cluster, cap);
             System.out.printf("[load] rounds completed %d, failed rounds %d, HTTP requests %d (%.0f/s; node 1 %d, "
                             + "node 2 %d), HTTP 5xx %d, balancer 502 %d, wrong aud %d, lost consents %d, dynamic "
                             + "clients %d%n", tally.rounds.get(), tally.failures.get(), requests, requests / seconds,
