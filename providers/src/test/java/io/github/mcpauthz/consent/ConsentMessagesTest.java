@@ -71,7 +71,14 @@ class ConsentMessagesTest {
             for (String[] text : TEXTS) {
                 calls.add(call(text[0]));
                 calls.add(call(text[0], 12345));
+                calls.add(call(text[0], 0));
+                calls.add(call(text[0], 1));
+                calls.add(call(text[0], 2.5));
+                calls.add(call(text[0], 12345L));
                 calls.add(call(text[0], "${plain}"));
+                calls.add(call(text[0], "plain words"));
+                calls.add(call(text[0], "12345"));
+                calls.add(call(text[0], 7, "two"));
             }
             calls.add(call("not-in-the-bundle"));
             calls.add(call("mcp"));
@@ -97,12 +104,39 @@ class ConsentMessagesTest {
     @Test
     void aFullLocaleStartsAgainInsteadOfGrowing() throws Exception {
         Locale locale = Locale.forLanguageTag("x-test");
-        Properties bundle = new Properties();
-        ConsentMessages messages = new ConsentMessages(keycloak(bundle, locale), bundle, locale);
         for (int i = 0; i <= ConsentMessages.MAX_TEXTS + 10; i++) {
+            // Each render builds its msg from the realm's current texts: an override edited between two renders.
+            Properties bundle = new Properties();
             bundle.setProperty("k", "text " + i);
-            assertEquals("text " + i, messages.exec(call("k")));
+            assertEquals("text " + i, new ConsentMessages(keycloak(bundle, locale), bundle, locale).exec(call("k")));
         }
         assertEquals(11, ConsentMessages.size(locale));
+    }
+
+    @Test
+    void theSameTextWithOtherArgumentsIsFormattedForThoseArguments() throws Exception {
+        Properties bundle = bundle();
+        ConsentMessages messages = new ConsentMessages(keycloak(bundle, Locale.ENGLISH), bundle, Locale.ENGLISH);
+        assertEquals("one", messages.exec(call("choice", 1)));
+        assertEquals("many", messages.exec(call("choice", 2)));
+        assertEquals("none", messages.exec(call("choice", 0)));
+        assertEquals("one", messages.exec(call("choice", 1)));
+        assertEquals("Registered 3 days ago", messages.exec(call("number", 3)));
+        assertEquals("Registered 30 days ago", messages.exec(call("number", 30)));
+        assertEquals("{0} stays 3", messages.exec(call("braces", "3")));
+        assertEquals("{0} stays 30", messages.exec(call("braces", "30")));
+    }
+
+    @Test
+    void aCallWithALongArgumentIsKeycloaksAndNotRemembered() throws Exception {
+        Locale locale = Locale.forLanguageTag("x-long");
+        Properties bundle = bundle();
+        TemplateMethodModelEx keycloak = keycloak(bundle, locale);
+        ConsentMessages messages = new ConsentMessages(keycloak, bundle, locale);
+        String longText = "x".repeat(ConsentMessages.MAX_KEY);
+        assertEquals(keycloak.exec(call("braces", longText)), messages.exec(call("braces", longText)));
+        assertEquals(0, ConsentMessages.size(locale));
+        messages.exec(call("braces", "short"));
+        assertEquals(1, ConsentMessages.size(locale));
     }
 }
