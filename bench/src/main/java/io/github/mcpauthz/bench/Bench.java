@@ -83,14 +83,11 @@ public final class Bench {
                 guarded("register", () -> register(new Result.Scenario("register", "register",
                         "anonymous dynamic client registration"), reg));
             }
-            if (needs("scale")) {
-                scale();
-            }
-            // Last: only the jar runs CIMD, and its authorization requests leave about 140,000 authentication
-            // sessions in the jar's Keycloak (some 260 MB of heap until they expire), which made every later scenario
-            // pay more garbage collection on the jar's side only.
             if (needs("cimd")) {
                 guarded("cimd", this::cimd);
+            }
+            if (needs("scale")) {
+                scale();
             }
             if (needs("startup")) {
                 for (Side side : Side.values()) {
