@@ -494,7 +494,7 @@ public final class Bench {
         // in a full run, about 260 MB of heap for their 30 minutes' lifespan). Deleting the realm removes them, so the
         // scenarios after this one do not pay that heap's garbage collection on the jar's side alone.
         long deleting = System.nanoTime();
-        realm.delete(Duration.ofSeconds(Math.max(300, options.setupTimeoutSeconds)));
+        realm.delete(Duration.ofSeconds(1800));
         System.out.printf("[bench] realm cimd deleted on jar in %.1f s (its authentication sessions with it)%n",
                 (System.nanoTime() - deleting) / 1e9);
     }
@@ -549,8 +549,15 @@ public final class Bench {
             guarded(planned.get(4)[0], () -> register(new Result.Scenario(planned.get(4)[0], prefix,
                     planned.get(4)[1]), realms));
             if (servers != options.scales.get(options.scales.size() - 1)) {
-                // frees the next scale's Keycloak; the last scale's realms go with the Keycloaks at the end
-                realms.values().forEach(r -> r.delete(Duration.ofSeconds(300)));
+                // frees the next scale's Keycloak; the last scale's realms go with the Keycloaks at the end. The
+                // registration rounds leave up to some 20,000 clients, whose deletion takes minutes on H2: wait for it,
+                // so that the next scale's set-up does not run against it.
+                for (BenchRealm r : realms.values()) {
+                    long deleting = System.nanoTime();
+                    r.delete(Duration.ofSeconds(1800));
+                    System.out.printf("[bench] realm %s deleted on %s in %.1f s%n", prefix, r.side().id,
+                            (System.nanoTime() - deleting) / 1e9);
+                }
             }
         }
     }
