@@ -52,11 +52,7 @@ final class Keycloak {
                 "--truststore-paths=" + truststore.toAbsolutePath(),
                 // Themes and templates cached as in production (kc.sh start); start-dev turns the caches off, and
                 // would then parse every login and consent template on every request, on both sides.
-                "--spi-theme--cache-themes=true", "--spi-theme--cache-templates=true",
-                // Deleting a scale realm after its registration rounds (up to some 20,000 clients) outlasts the default
-                // transaction timeout of 300 s on H2; the transaction reaper then interrupts the request's thread,
-                // which closes H2's file channel and with it the database (seen on 3 December). Same on both sides.
-                "--transaction-default-timeout=3600"));
+                "--spi-theme--cache-themes=true", "--spi-theme--cache-templates=true"));
         ProcessBuilder builder = new ProcessBuilder(command).directory(home.toFile()).redirectErrorStream(true)
                 .redirectOutput(ProcessBuilder.Redirect.appendTo(log().toFile()));
         builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
