@@ -48,6 +48,7 @@ final class McpRealmLifecycle {
                 }
             } else if (event instanceof RealmModel.RealmRemovedEvent removed) {
                 McpServerRegistry.forget(removed.getRealm().getId());
+                McpEventsCondition.forget(removed.getRealm().getId());
             }
         });
     }

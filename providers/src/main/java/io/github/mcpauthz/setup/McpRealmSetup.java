@@ -36,6 +36,7 @@ import org.keycloak.representations.idm.ClientProfileRepresentation;
 import org.keycloak.representations.idm.ClientProfilesRepresentation;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.util.JsonSerialization;
+import com.fasterxml.jackson.databind.JsonNode;
 
 /**
  * Makes a realm an MCP authorization server. Idempotent: running it again repairs what an admin removed
@@ -45,6 +46,20 @@ public final class McpRealmSetup {
 
     /** Name of the client profile and client policy the extension manages in the realm. */
     public static final String CLIENT_POLICY_NAME = "mcp";
+
+    private static final String CLIENT_POLICY_DESCRIPTION = "Applies the MCP profile to every client of the realm, on "
+            + "the events its executors act on (keycloak-mcp-authz)";
+
+    private static final String ANY_CLIENT = "any-client";
+
+    /**
+     * The executors of the {@code mcp} profile, in their order (the server-scopes executor and the untrusted-redirect
+     * check must see the client the CIMD executor creates); the last one only before Keycloak 26.7.
+     */
+    static final List<String> MCP_EXECUTORS = List.of(RepeatedResourceExecutorFactory.ID,
+            ClientIdMetadataDocumentExecutorFactory.ID, ServerScopesExecutorFactory.ID,
+            UntrustedRedirectErrorExecutorFactory.ID, UnboundGrantResourceExecutorFactory.ID,
+            AuthorizationChecksExecutorFactory.ID);
 
     private McpRealmSetup() {
     }
@@ -197,13 +212,19 @@ public final class McpRealmSetup {
             if (policy == null) {
                 policy = new ClientPolicyRepresentation();
                 policy.setName(CLIENT_POLICY_NAME);
-                policy.setDescription("Applies the MCP profile to every client of the realm (keycloak-mcp-authz)");
-                ClientPolicyConditionRepresentation anyClient = new ClientPolicyConditionRepresentation();
-                anyClient.setConditionProviderId("any-client");
-                anyClient.setConfiguration(JsonSerialization.mapper.createObjectNode());
-                policy.setConditions(new ArrayList<>(List.of(anyClient)));
                 policy.setProfiles(new ArrayList<>(List.of(CLIENT_POLICY_NAME)));
                 policyList.add(policy);
+            }
+            List<ClientPolicyConditionRepresentation> conditions = policy.getConditions();
+            if (conditions == null || conditions.isEmpty() || conditions.size() == 1
+                    && ANY_CLIENT.equals(conditions.get(0).getConditionProviderId()) && isDefault(conditions.get(0))) {
+                // New, emptied, or the plain any-client condition of earlier versions: the MCP events condition. A
+                // condition an admin chose (client roles, say) stays.
+                ClientPolicyConditionRepresentation mcpEvents = new ClientPolicyConditionRepresentation();
+                mcpEvents.setConditionProviderId(McpEventsConditionFactory.ID);
+                mcpEvents.setConfiguration(JsonSerialization.mapper.createObjectNode());
+                policy.setConditions(new ArrayList<>(List.of(mcpEvents)));
+                policy.setDescription(CLIENT_POLICY_DESCRIPTION);
             }
             policy.setEnabled(true);
             if (policy.getProfiles() == null) {
@@ -221,17 +242,21 @@ public final class McpRealmSetup {
         }
     }
 
-    private static List<String> requiredExecutors() {
-        // Order matters: the server-scopes executor and the untrusted-redirect check must see the client the CIMD
-        // executor creates.
-        List<String> ids = List.of(RepeatedResourceExecutorFactory.ID, ClientIdMetadataDocumentExecutorFactory.ID, ServerScopesExecutorFactory.ID,
-                UntrustedRedirectErrorExecutorFactory.ID, UnboundGrantResourceExecutorFactory.ID);
-        if (KeycloakCompat.has(KeycloakCompat.Capability.AUTHORIZATION_CHECK_SPI)) {
-            return ids;
+    /** Whether a condition has no configuration beyond Keycloak's defaults (negative logic off). */
+    private static boolean isDefault(ClientPolicyConditionRepresentation condition) {
+        JsonNode configuration = condition.getConfiguration();
+        if (configuration == null) {
+            return true;
         }
-        // Before 26.7 the MCP authorization checks (and the code's resource binding) run as this executor.
-        List<String> withChecks = new ArrayList<>(ids);
-        withChecks.add(AuthorizationChecksExecutorFactory.ID);
-        return withChecks;
+        JsonNode negative = configuration.get("is-negative-logic");
+        return configuration.size() == (negative == null ? 0 : 1) && (negative == null || !negative.asBoolean());
+    }
+
+    private static List<String> requiredExecutors() {
+        if (KeycloakCompat.has(KeycloakCompat.Capability.AUTHORIZATION_CHECK_SPI)) {
+            return MCP_EXECUTORS.subList(0, MCP_EXECUTORS.size() - 1);
+        }
+        // Before 26.7 the MCP authorization checks (and the code's resource binding) run as the last executor.
+        return MCP_EXECUTORS;
     }
 }
