@@ -5,6 +5,7 @@ import java.io.IOException;
 import java.util.EnumSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import org.jboss.logging.Logger;
@@ -87,7 +88,7 @@ final class McpEventsCondition extends AbstractClientPolicyConditionProvider<Cli
         String policies = realm.getAttribute(Constants.CLIENT_POLICIES);
         String profiles = realm.getAttribute(Constants.CLIENT_PROFILES);
         Seen seen = SEEN.get(realm.getId());
-        if (seen == null || !same(seen.policies, policies) || !same(seen.profiles, profiles)) {
+        if (seen == null || !Objects.equals(seen.policies, policies) || !Objects.equals(seen.profiles, profiles)) {
             seen = new Seen(policies, profiles, onlyMcpExecutors(policies, profiles));
             SEEN.put(realm.getId(), seen);
         }
@@ -97,10 +98,6 @@ final class McpEventsCondition extends AbstractClientPolicyConditionProvider<Cli
     /** Forgets a removed realm. */
     static void forget(String realmId) {
         SEEN.remove(realmId);
-    }
-
-    private static boolean same(String a, String b) {
-        return a == b || a != null && a.equals(b);
     }
 
     /** {@link #onlyMcpExecutors(RealmModel)} on the realm's two client-policy texts; false when either is unreadable. */

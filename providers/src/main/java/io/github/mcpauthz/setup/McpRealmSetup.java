@@ -37,6 +37,7 @@ import org.keycloak.representations.idm.ClientProfilesRepresentation;
 import org.keycloak.services.clientpolicy.ClientPolicyException;
 import org.keycloak.util.JsonSerialization;
 import com.fasterxml.jackson.databind.JsonNode;
+import org.keycloak.services.clientpolicy.condition.AbstractClientPolicyConditionProviderFactory;
 
 /**
  * Makes a realm an MCP authorization server. Idempotent: running it again repairs what an admin removed
@@ -248,7 +249,7 @@ public final class McpRealmSetup {
         if (configuration == null) {
             return true;
         }
-        JsonNode negative = configuration.get("is-negative-logic");
+        JsonNode negative = configuration.get(AbstractClientPolicyConditionProviderFactory.IS_NEGATIVE_LOGIC);
         return configuration.size() == (negative == null ? 0 : 1) && (negative == null || !negative.asBoolean());
     }
 
