@@ -9,6 +9,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
+import java.util.ArrayList;
 import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
@@ -366,7 +367,11 @@ public final class Bench {
 
     /** Authorization request with the session (302 with a code at once) + code exchange, as one operation. */
     private void tokenCode(Result.Scenario scenario, Map<Side, BenchRealm> realms, String clientId) {
-        measure(scenario, realms, realm -> index -> {
+        measure(scenario, realms, codeWorkload(clientId));
+    }
+
+    private Function<BenchRealm, Runner.Workload> codeWorkload(String clientId) {
+        return realm -> index -> {
             Browser browser = new Browser();
             realm.checkAudience(realm.exchange(browser.http, clientIdOf(realm, clientId), browser.login(realm,
                     clientIdOf(realm, clientId)), browser.verifier), "code exchange after login");
@@ -378,12 +383,16 @@ public final class Bench {
                     realm.checkAudience(tokens, "code exchange");
                 }
             };
-        });
+        };
     }
 
     /** Refresh grant; each worker keeps its own refresh token and always uses the newest one. */
     private void tokenRefresh(Result.Scenario scenario, Map<Side, BenchRealm> realms, String clientId) {
-        measure(scenario, realms, realm -> index -> {
+        measure(scenario, realms, refreshWorkload(clientId));
+    }
+
+    private Function<BenchRealm, Runner.Workload> refreshWorkload(String clientId) {
+        return realm -> index -> {
             Browser browser = new Browser();
             String client = clientIdOf(realm, clientId);
             BenchRealm.Tokens first = realm.exchange(browser.http, client, browser.login(realm, client), browser.verifier);
@@ -396,7 +405,7 @@ public final class Bench {
                     realm.checkAudience(tokens, "refresh");
                 }
             };
-        });
+        };
     }
 
     /** GET of the authorization endpoint without a session, up to the login page. */
@@ -422,12 +431,16 @@ public final class Bench {
      * client, which needs no consent): every request renders it again.
      */
     private void consentPage(Result.Scenario scenario, Map<Side, BenchRealm> realms) {
-        Map<BenchRealm, String> consentClients = new java.util.HashMap<>();
-        realms.values().forEach(r -> consentClients.put(r, r.register(Web.client(false), "Consent page client")));
-        measure(scenario, realms, realm -> index -> {
+        measure(scenario, realms, consentWorkload());
+    }
+
+    /** Registers the realm's consent-page client when the workload is made (once per realm and scenario). */
+    private Function<BenchRealm, Runner.Workload> consentWorkload() {
+        return realm -> {
+          String client = realm.register(Web.client(false), "Consent page client");
+          return index -> {
             Browser browser = new Browser();
             browser.login(realm, BenchRealm.ADMIN_CLIENT);
-            String client = consentClients.get(realm);
             // One request before the load (workers are made one after the other): the jar attaches the server's
             // consent scope to the client on its first authorization request, and concurrent first requests of one
             // client race there (ModelDuplicateException, a 400 page; seen with keycloak-mcp-authz at aef60b2).
@@ -443,14 +456,19 @@ public final class Bench {
                     throw new BenchException(realm.side().id + " consent page without a consent form");
                 }
             };
-        });
+          };
+        };
     }
 
     private void register(Result.Scenario scenario, Map<Side, BenchRealm> realms) {
-        measure(scenario, realms, realm -> index -> {
+        measure(scenario, realms, registerWorkload());
+    }
+
+    private static Function<BenchRealm, Runner.Workload> registerWorkload() {
+        return realm -> index -> {
             HttpClient http = Web.client(false);
             return check -> realm.register(http, "Benchmark MCP client");
-        });
+        };
     }
 
     private void cimd() {
@@ -499,23 +517,29 @@ public final class Bench {
                 realm.name, (System.nanoTime() - deleting) / 1e9);
     }
 
-    /** Per scale: realms with N servers of two scopes each; clients made after the servers exist. */
+    /** A measurement of the scale scenario: the part of its id after {@code scale-N}, its title, its workload. */
+    private record ScaleKind(String suffix, String title, Function<BenchRealm, Runner.Workload> workload) {
+    }
+
+    /**
+     * Per scale: realms with N servers of two scopes each; clients made after the servers exist. Every scale's realms
+     * are set up first; then each measurement takes turns round by round over all scales and both sides (one
+     * {@link Runner.Lane} each), so that the largest scale is compared with the smallest under the same machine
+     * conditions (a 2-core machine's speed drifts by more than the 5 % the target allows within half an hour).
+     */
     private void scale() {
+        List<ScaleKind> kinds = List.of(
+                new ScaleKind("-admin-refresh", "refresh grant, admin-made client", refreshWorkload(BenchRealm.ADMIN_CLIENT)),
+                new ScaleKind("-dcr-refresh", "refresh grant, dynamic client", refreshWorkload(DYNAMIC)),
+                new ScaleKind("-dcr-code", "authorization code + exchange, dynamic client", codeWorkload(DYNAMIC)),
+                new ScaleKind("-consent-page", "consent page render, dynamic client", consentWorkload()),
+                new ScaleKind("-register", "anonymous dynamic client registration", registerWorkload()));
+        Map<String, Map<Side, BenchRealm>> ready = new java.util.LinkedHashMap<>();
         String skipped = null;
         for (int servers : options.scales) {
             String prefix = "scale-" + servers;
-            List<String[]> planned = List.of(
-                    new String[]{prefix + "-admin-refresh", "refresh grant, admin-made client"},
-                    new String[]{prefix + "-dcr-refresh", "refresh grant, dynamic client"},
-                    new String[]{prefix + "-dcr-code", "authorization code + exchange, dynamic client"},
-                    new String[]{prefix + "-consent-page", "consent page render, dynamic client"},
-                    new String[]{prefix + "-register", "anonymous dynamic client registration"});
             if (skipped != null) {
-                for (String[] p : planned) {
-                    Result.Scenario s = new Result.Scenario(p[0], prefix, p[1]);
-                    s.status = skipped;
-                    result.scenarios.add(s);
-                }
+                notMeasured(prefix, kinds, skipped);
                 continue;
             }
             Map<Side, BenchRealm> realms;
@@ -523,11 +547,7 @@ public final class Bench {
                 realms = createRealms(prefix, servers, Duration.ofSeconds(options.setupTimeoutSeconds), true);
             } catch (SetupTimedOut e) {
                 System.out.println("[bench] " + prefix + ": set-up " + e.getMessage() + "; larger scales skipped");
-                for (String[] p : planned) {
-                    Result.Scenario s = new Result.Scenario(p[0], prefix, p[1]);
-                    s.status = "setup timed out";
-                    result.scenarios.add(s);
-                }
+                notMeasured(prefix, kinds, "setup timed out");
                 skipped = "skipped (a smaller scale's set-up timed out)";
                 continue;
             } catch (BenchException e) {
@@ -535,24 +555,50 @@ public final class Bench {
                 System.err.println("[bench] FAILED " + prefix + " set-up: " + e.getMessage());
                 continue;
             }
-            Map<BenchRealm, String> dynamicClients = new java.util.HashMap<>();
-            realms.values().forEach(r -> dynamicClients.put(r, r.register(Web.client(false), "Benchmark MCP client")));
-            dynamicRegistry.putAll(dynamicClients);
-            guarded(planned.get(0)[0], () -> tokenRefresh(new Result.Scenario(planned.get(0)[0], prefix,
-                    planned.get(0)[1]), realms, BenchRealm.ADMIN_CLIENT));
-            guarded(planned.get(1)[0], () -> tokenRefresh(new Result.Scenario(planned.get(1)[0], prefix,
-                    planned.get(1)[1]), realms, DYNAMIC));
-            guarded(planned.get(2)[0], () -> tokenCode(new Result.Scenario(planned.get(2)[0], prefix,
-                    planned.get(2)[1]), realms, DYNAMIC));
-            guarded(planned.get(3)[0], () -> consentPage(new Result.Scenario(planned.get(3)[0], prefix,
-                    planned.get(3)[1]), realms));
-            guarded(planned.get(4)[0], () -> register(new Result.Scenario(planned.get(4)[0], prefix,
-                    planned.get(4)[1]), realms));
+            realms.values().forEach(r -> dynamicRegistry.put(r, r.register(Web.client(false), "Benchmark MCP client")));
+            ready.put(prefix, realms);
             // The scale realms stay until the Keycloaks stop. Deleting one after its registration rounds (15,000 to
             // 20,000 clients) takes 5-6 minutes on H2, past Keycloak's transaction timeout of 300 s, whose reaper then
             // interrupts the request's thread and so closes H2's database (3 December). A longer timeout is no way
             // out either: stock's import of 10,000 servers, which fails at 300 s, then runs past the set-up timeout.
             // Both sides keep theirs, with about as many clients at the scales both sides measure.
+        }
+        result.settings.put("scaleRoundsInterleaved", true);
+        // Listed scale by scale (the report's order); measured kind by kind, all scales together.
+        Map<String, Result.Scenario> scenarioById = new java.util.HashMap<>();
+        ready.keySet().forEach(prefix -> kinds.forEach(kind -> scenarioById.put(prefix + kind.suffix(),
+                add(new Result.Scenario(prefix + kind.suffix(), prefix, kind.title())))));
+        for (ScaleKind kind : kinds) {
+            List<Runner.Lane> lanes = new ArrayList<>();
+            List<Result.Scenario> scenarios = new ArrayList<>();
+            String label = "scale-*" + kind.suffix();
+            try {
+                ready.forEach((prefix, realms) -> {
+                    Result.Scenario scenario = scenarioById.get(prefix + kind.suffix());
+                    scenarios.add(scenario);
+                    realms.forEach((side, realm) -> lanes.add(new Runner.Lane(scenario, side,
+                            kind.workload().apply(realm))));
+                });
+                System.out.println("[bench] " + label + ": " + lanes.size() + " lanes (scales and sides) take turns");
+                runner.run(lanes);
+                scenarios.forEach(Result.Scenario::computeRatios);
+            } catch (BenchException | IllegalStateException e) {
+                String message = label + ": " + e.getMessage();
+                result.failures.add(message);
+                System.err.println("[bench] FAILED " + message);
+                for (Result.Scenario scenario : scenarios) {
+                    scenario.status = "failed";
+                    scenario.sides.values().forEach(Result.SideFigures::finish);
+                }
+            }
+        }
+    }
+
+    private void notMeasured(String prefix, List<ScaleKind> kinds, String status) {
+        for (ScaleKind kind : kinds) {
+            Result.Scenario scenario = new Result.Scenario(prefix + kind.suffix(), prefix, kind.title());
+            scenario.status = status;
+            result.scenarios.add(scenario);
         }
     }
 

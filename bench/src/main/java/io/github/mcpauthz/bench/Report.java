@@ -153,10 +153,14 @@ final class Report {
             return;
         }
         int base = scales.get(0);
-        md.append(String.format(Locale.ROOT, "%nThe jar with N servers against %d servers (throughput ratio ≥ 1 and "
-                + "p50 ratio ≤ 1: no slower with more servers):%n%n", base));
-        md.append("| scenario | servers | jar req/s | jar req/s at ").append(base).append(" | throughput ratio | jar p50 ms | "
-                + "jar p50 ms at ").append(base).append(" | p50 ratio |\n|---|---:|---:|---:|---:|---:|---:|---:|\n");
+        md.append(String.format(Locale.ROOT, "%nThe jar with N servers against %d servers (throughput ratio ≥ 1, "
+                + "p50 and CPU ratios ≤ 1: no slower with more servers). %s%n%n", base,
+                Boolean.TRUE.equals(result.settings.get("scaleRoundsInterleaved"))
+                        ? "The scales' rounds take turns, so round i of N servers ran next to round i of " + base
+                        + "; per round: that round's throughput ratio." : ""));
+        md.append("| scenario | servers | jar req/s | jar req/s at ").append(base).append(" | throughput ratio | per round | "
+                + "jar p50 ms | jar p50 ms at ").append(base).append(" | p50 ratio | CPU ms/op ratio |\n"
+                + "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
         for (Result.Scenario s : result.scenarios) {
             if (s.group == null || !s.group.startsWith("scale-") || s.group.equals("scale-" + base)) {
                 continue;
@@ -171,10 +175,23 @@ final class Report {
                     .append(jar == null ? "—" : num(jar.throughput)).append(" | ")
                     .append(baseJar == null ? "—" : num(baseJar.throughput)).append(" | ")
                     .append(both ? String.format(Locale.ROOT, "%.2f×", jar.throughput / baseJar.throughput) : "—").append(" | ")
+                    .append(both ? roundRatios(jar.roundThroughput, baseJar.roundThroughput) : "—").append(" | ")
                     .append(jar == null ? "—" : num(jar.p50)).append(" | ").append(baseJar == null ? "—" : num(baseJar.p50))
                     .append(" | ").append(both ? String.format(Locale.ROOT, "%.2f×", jar.p50 / baseJar.p50) : "—")
+                    .append(" | ").append(both && jar.cpuMsPerOp != null && baseJar.cpuMsPerOp != null
+                            ? String.format(Locale.ROOT, "%.2f×", jar.cpuMsPerOp / baseJar.cpuMsPerOp) : "—")
                     .append(" |\n");
         }
+    }
+
+    /** Round i of one lane against round i of another, e.g. "0.98 / 1.03 / 0.97". */
+    private static String roundRatios(List<Double> rounds, List<Double> baseRounds) {
+        StringBuilder out = new StringBuilder();
+        for (int i = 0; i < Math.min(rounds.size(), baseRounds.size()); i++) {
+            out.append(i == 0 ? "" : " / ").append(baseRounds.get(i) > 0
+                    ? String.format(Locale.ROOT, "%.2f", rounds.get(i) / baseRounds.get(i)) : "—");
+        }
+        return out.length() == 0 ? "—" : out.toString();
     }
 
     private static String percentiles(Result.SideFigures f) {

@@ -2,7 +2,6 @@ package io.github.mcpauthz.bench;
 
 import java.util.ArrayList;
 import java.util.Arrays;
-import java.util.EnumMap;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
@@ -11,9 +10,10 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
- * Runs one scenario: the workers of each side are made once, then every round runs a warm-up (not measured; each
- * worker's first operation checks the result's shape and a failure there stops the benchmark) and a measured period,
- * alternating which side goes first, so that machine noise falls on both sides alike. The first round's warm-up is
+ * Runs one scenario, or several that take turns (the scale scenario's scales): the workers of each lane (a side of a
+ * scenario) are made once, then every round runs, lane after lane, a warm-up (not measured; each worker's first
+ * operation checks the result's shape and a failure there stops the benchmark) and a measured period, alternating the
+ * lanes' order, so that machine noise falls on all lanes alike. The first round's warm-up is
  * longer by {@code --jit-warmup-seconds}: until the JIT has compiled a scenario's code, a side's throughput still
  * climbs from round to round (on 2 cores, for a minute or two of load), and the first side measured would lose.
  */
@@ -38,23 +38,46 @@ final class Runner {
         this.cpuMillis = cpuMillis;
     }
 
+    /** One side's workload in one scenario: the unit that takes turns with the others round by round. */
+    record Lane(Result.Scenario scenario, Side side, Workload workload) {
+    }
+
     Result.Scenario run(Result.Scenario scenario, Map<Side, Workload> workloads) {
-        Map<Side, List<Worker>> workers = new EnumMap<>(Side.class);
-        for (Map.Entry<Side, Workload> entry : workloads.entrySet()) {
+        List<Lane> lanes = new ArrayList<>();
+        workloads.forEach((side, workload) -> lanes.add(new Lane(scenario, side, workload)));
+        run(lanes);
+        return scenario;
+    }
+
+    /**
+     * Runs the lanes' rounds in turn: round 1 in the lanes' order, round 2 in reverse, and so on, so that machine noise
+     * falls on every lane alike. Two sides of one scenario are two lanes; the scale scenario adds one lane per side and
+     * scale, so that the 10,000-server realm is measured between the rounds of the 10-server one, not half an hour
+     * later. Each lane's first round gets the JIT warm-up.
+     */
+    void run(List<Lane> lanes) {
+        List<List<Worker>> workers = new ArrayList<>();
+        for (Lane lane : lanes) {
             List<Worker> list = new ArrayList<>();
             for (int i = 0; i < options.concurrency; i++) {
-                list.add(entry.getValue().worker(i));
+                list.add(lane.workload().worker(i));
             }
-            workers.put(entry.getKey(), list);
+            workers.add(list);
         }
         for (int round = 0; round < options.rounds; round++) {
-            List<Side> order = new ArrayList<>(workers.keySet());
+            List<Integer> order = new ArrayList<>();
+            for (int i = 0; i < lanes.size(); i++) {
+                order.add(i);
+            }
             if (round % 2 == 1) {
                 java.util.Collections.reverse(order);
             }
-            for (Side side : order) {
+            for (int i : order) {
+                Lane lane = lanes.get(i);
+                Result.Scenario scenario = lane.scenario();
+                Side side = lane.side();
                 double warmup = options.warmupSeconds + (round == 0 ? options.jitWarmupSeconds : 0);
-                Period warm = period(workers.get(side), warmup, true);
+                Period warm = period(workers.get(i), warmup, true);
                 if (warm.firstError.get() != null) {
                     throw new BenchException(scenario.id + " (" + side.id + ") failed its warm-up check: "
                             + warm.firstError.get());
@@ -62,7 +85,7 @@ final class Runner {
                 Result.SideFigures figures = scenario.sides.computeIfAbsent(side.id, k -> new Result.SideFigures());
                 java.util.function.LongSupplier cpu = cpuMillis.getOrDefault(side, () -> -1);
                 long cpuBefore = cpu.getAsLong();
-                Period measured = period(workers.get(side), options.roundSeconds, false);
+                Period measured = period(workers.get(i), options.roundSeconds, false);
                 long cpuAfter = cpu.getAsLong();
                 double cpuPerOp = cpuBefore < 0 || cpuAfter < 0 || measured.count() == 0 ? Double.NaN
                         : (double) (cpuAfter - cpuBefore) / measured.count();
@@ -73,9 +96,10 @@ final class Runner {
                         percentile(measured.latencies(), 50), cpuPerOp, measured.count(), measured.errors.get());
             }
         }
-        scenario.sides.values().forEach(Result.SideFigures::finish);
-        scenario.status = scenario.sides.values().stream().anyMatch(s -> s.errors > 0) ? "errors" : "ok";
-        return scenario;
+        lanes.stream().map(Lane::scenario).distinct().forEach(scenario -> {
+            scenario.sides.values().forEach(Result.SideFigures::finish);
+            scenario.status = scenario.sides.values().stream().anyMatch(s -> s.errors > 0) ? "errors" : "ok";
+        });
     }
 
     private static final class Period {
