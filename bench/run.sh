@@ -29,6 +29,7 @@ for arg in "$@"; do
     echo "  --concurrency N        concurrent clients (8)"
     echo "  --scales LIST          server counts of the scale scenario (10,1000,10000)"
     echo "  --setup-timeout S      seconds allowed for each scale realm's set-up per side (600)"
+    echo "  --first-starts N       first starts per side (fresh database and start-dev build each), median (3)"
     echo "  --restarts N           extra stop/start cycles per side for the start-up figures (1)"
     echo "  --start-timeout S      seconds allowed for one Keycloak start (600)"
     echo "  --out DIR              results directory (bench/target/results/<timestamp>)"

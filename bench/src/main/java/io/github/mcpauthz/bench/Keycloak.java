@@ -97,6 +97,40 @@ final class Keycloak {
         return seconds;
     }
 
+    /**
+     * Makes the stopped copy fresh again, as run.sh unpacked it: no database, and the distribution's own build (so the
+     * next start-dev builds again, with this copy's providers). For repeated first-start figures.
+     */
+    void makeFresh(Path distribution) {
+        if (process != null) {
+            throw new IllegalStateException(side + " is running");
+        }
+        try {
+            deleteTree(home.resolve("data"));
+            Path quarkus = home.resolve("lib/quarkus");
+            deleteTree(quarkus);
+            Files.createDirectories(quarkus);
+            try (Stream<Path> files = Files.list(distribution.resolve("lib/quarkus"))) {
+                for (Path file : files.toList()) {
+                    Files.copy(file, quarkus.resolve(file.getFileName()));
+                }
+            }
+        } catch (IOException e) {
+            throw new UncheckedIOException("cannot make " + home + " fresh", e);
+        }
+    }
+
+    private static void deleteTree(Path root) throws IOException {
+        if (!Files.exists(root)) {
+            return;
+        }
+        try (Stream<Path> paths = Files.walk(root)) {
+            for (Path path : paths.sorted(java.util.Comparator.reverseOrder()).toList()) {
+                Files.delete(path);
+            }
+        }
+    }
+
     void stop() {
         if (process == null) {
             return;

@@ -30,6 +30,8 @@ final class Options {
     List<Integer> scales = new ArrayList<>(List.of(10, 1000, 10000));
     int setupTimeoutSeconds = 600;
     int restarts = 1;
+    /** First starts per side (fresh database, start-dev's build each time); the figure is their median. */
+    int firstStarts = 3;
     int startTimeoutSeconds = 600;
     Path out;
 
@@ -41,6 +43,7 @@ final class Options {
         boolean jitWarmupSet = false;
         boolean scalesSet = false;
         boolean restartsSet = false;
+        boolean firstStartsSet = false;
         boolean timeoutSet = false;
         for (int i = 0; i < args.length; i++) {
             String arg = args[i];
@@ -98,6 +101,10 @@ final class Options {
                     o.restarts = Integer.parseInt(value != null ? value : args[++i]);
                     restartsSet = true;
                 }
+                case "--first-starts" -> {
+                    o.firstStarts = Integer.parseInt(value != null ? value : args[++i]);
+                    firstStartsSet = true;
+                }
                 case "--start-timeout" -> o.startTimeoutSeconds = Integer.parseInt(value != null ? value : args[++i]);
                 case "--out" -> o.out = Path.of(value != null ? value : args[++i]);
                 default -> throw new IllegalArgumentException("unknown option " + args[i] + " (see bench/run.sh --help)");
@@ -122,6 +129,9 @@ final class Options {
             if (!restartsSet) {
                 o.restarts = 0;
             }
+            if (!firstStartsSet) {
+                o.firstStarts = 1;
+            }
             if (!timeoutSet) {
                 o.setupTimeoutSeconds = 120;
             }
@@ -129,8 +139,11 @@ final class Options {
         if (o.warmupSeconds < 0 || o.jitWarmupSeconds < 0) {
             throw new IllegalArgumentException("--warmup-seconds and --jit-warmup-seconds must not be negative");
         }
-        if (o.rounds < 1 || o.roundSeconds <= 0 || o.concurrency < 1) {
-            throw new IllegalArgumentException("--rounds, --round-seconds and --concurrency must be positive");
+        if (o.reuseDist) {
+            o.firstStarts = 1; // a kept copy is built already: its first start has no build to measure again
+        }
+        if (o.firstStarts < 1 || o.rounds < 1 || o.roundSeconds <= 0 || o.concurrency < 1) {
+            throw new IllegalArgumentException("--first-starts, --rounds, --round-seconds and --concurrency must be positive");
         }
         return o;
     }

@@ -121,10 +121,14 @@ final class Report {
             }
         }
         scaleComparison(md);
-        md.append("\nStart-up (to the master realm's discovery document answering 200; the first start of a fresh "
-                + "copy includes start-dev's build) and memory (RSS of Keycloak's JVM):\n\n");
-        md.append("| side | first start s | restarts s | RSS after start MiB | RSS at the end MiB |\n|---|---:|---:|---:|---:|\n");
+        md.append("\nStart-up (to the master realm's discovery document answering 200; a first start is a fresh "
+                + "copy's, with an empty database and start-dev's build; first start s: the median of the first starts, "
+                + "the sides taking turns) and memory (RSS of Keycloak's JVM):\n\n");
+        md.append("| side | first start s | first starts s | restarts s | RSS after start MiB | RSS at the end MiB |\n"
+                + "|---|---:|---:|---:|---:|---:|\n");
         result.startup.forEach((side, s) -> md.append("| ").append(side).append(" | ").append(opt(s.firstStartSeconds))
+                .append(" | ").append(s.firstStarts.isEmpty() ? "—" : s.firstStarts.stream().map(Report::num)
+                        .collect(Collectors.joining(", ")))
                 .append(" | ").append(s.restartSeconds.isEmpty() ? "—" : s.restartSeconds.stream().map(Report::num)
                         .collect(Collectors.joining(", "))).append(" | ").append(opt(s.rssAfterStartMiB)).append(" | ")
                 .append(opt(s.rssAfterLoadMiB)).append(" |\n"));

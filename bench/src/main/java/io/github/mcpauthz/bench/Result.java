@@ -26,7 +26,10 @@ final class Result {
     /** Start-up of one side: the first start of a fresh copy (includes start-dev's build), then restarts. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     static final class Startup {
+        /** Median of {@link #firstStarts}. */
         public Double firstStartSeconds;
+        /** Each first start: a fresh database and start-dev's build, the sides taking turns. */
+        public List<Double> firstStarts = new ArrayList<>();
         public List<Double> restartSeconds = new ArrayList<>();
         public Double rssAfterStartMiB;
         public Double rssAfterLoadMiB;
