@@ -479,26 +479,28 @@ public final class Bench {
     /** Registers the realm's consent-page client when the workload is made (once per realm and scenario). */
     private Function<BenchRealm, Runner.Workload> consentWorkload() {
         return realm -> {
-          String client = realm.register(Web.client(false), "Consent page client");
-          return index -> {
-            Browser browser = new Browser();
-            browser.login(realm, BenchRealm.ADMIN_CLIENT);
-            // One request before the load (workers are made one after the other): the jar attaches the server's
-            // consent scope to the client on its first authorization request, and concurrent first requests of one
-            // client race there (ModelDuplicateException, a 400 page; seen with keycloak-mcp-authz at aef60b2).
-            browser.followToPage(realm.authorizationUrl(client, BenchRealm.REDIRECT, browser.challenge));
-            return check -> {
-                HttpResponse<String> page = browser.followToPage(realm.authorizationUrl(client, BenchRealm.REDIRECT,
-                        browser.challenge));
-                if (page.statusCode() != 200 || !page.body().contains("login-actions/consent")) {
-                    throw new BenchException(realm.side().id + " consent page: got " + page.statusCode() + " "
-                            + Web.location(page).orElse("") + " " + Web.abbreviate(page.body()));
-                }
-                if (check && Browser.consentForm(org.jsoup.Jsoup.parse(page.body(), page.uri().toString())) == null) {
-                    throw new BenchException(realm.side().id + " consent page without a consent form");
-                }
-            };
-          };
+            String client = realm.register(Web.client(false), "Consent page client");
+            return index -> consentWorker(realm, client);
+        };
+    }
+
+    private static Runner.Worker consentWorker(BenchRealm realm, String client) {
+        Browser browser = new Browser();
+        browser.login(realm, BenchRealm.ADMIN_CLIENT);
+        // One request before the load (workers are made one after the other): the jar attaches the server's
+        // consent scope to the client on its first authorization request, and concurrent first requests of one
+        // client race there (ModelDuplicateException, a 400 page; seen with keycloak-mcp-authz at aef60b2).
+        browser.followToPage(realm.authorizationUrl(client, BenchRealm.REDIRECT, browser.challenge));
+        return check -> {
+            HttpResponse<String> page = browser.followToPage(realm.authorizationUrl(client, BenchRealm.REDIRECT,
+                    browser.challenge));
+            if (page.statusCode() != 200 || !page.body().contains("login-actions/consent")) {
+                throw new BenchException(realm.side().id + " consent page: got " + page.statusCode() + " "
+                        + Web.location(page).orElse("") + " " + Web.abbreviate(page.body()));
+            }
+            if (check && Browser.consentForm(org.jsoup.Jsoup.parse(page.body(), page.uri().toString())) == null) {
+                throw new BenchException(realm.side().id + " consent page without a consent form");
+            }
         };
     }
 
