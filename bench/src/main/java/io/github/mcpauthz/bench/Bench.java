@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.function.Function;
+import java.util.stream.Stream;
 import java.util.zip.ZipFile;
 
 /** The benchmark driver: see docs/performance.md. Run through bench/run.sh. */
@@ -572,12 +573,13 @@ public final class Bench {
      * conditions (a 2-core machine's speed drifts by more than the 5 % the target allows within half an hour).
      */
     private void scale() {
-        List<ScaleKind> kinds = List.of(
+        List<ScaleKind> kinds = Stream.of(
                 new ScaleKind("-admin-refresh", "refresh grant, admin-made client", refreshWorkload(BenchRealm.ADMIN_CLIENT)),
                 new ScaleKind("-dcr-refresh", "refresh grant, dynamic client", refreshWorkload(DYNAMIC)),
                 new ScaleKind("-dcr-code", "authorization code + exchange, dynamic client", codeWorkload(DYNAMIC)),
                 new ScaleKind("-consent-page", "consent page render, dynamic client", consentWorkload()),
-                new ScaleKind("-register", "anonymous dynamic client registration", registerWorkload()));
+                new ScaleKind("-register", "anonymous dynamic client registration", registerWorkload()))
+                .filter(kind -> options.scaleKinds.contains(kind.suffix().substring(1))).toList();
         Map<String, Map<Side, BenchRealm>> ready = new java.util.LinkedHashMap<>();
         String skipped = null;
         for (int servers : options.scales) {
@@ -608,6 +610,9 @@ public final class Bench {
             // Both sides keep theirs, with about as many clients at the scales both sides measure.
         }
         result.settings.put("scaleRoundsInterleaved", true);
+        result.settings.put("scaleKinds", options.scaleKinds);
+        result.settings.put("scaleRounds", options.scaleRounds);
+        result.settings.put("scaleRoundSeconds", options.scaleRoundSeconds);
         // Listed scale by scale (the report's order); measured kind by kind, all scales together.
         Map<String, Result.Scenario> scenarioById = new java.util.HashMap<>();
         ready.keySet().forEach(prefix -> kinds.forEach(kind -> scenarioById.put(prefix + kind.suffix(),
@@ -624,7 +629,7 @@ public final class Bench {
                             kind.workload().apply(realm))));
                 });
                 System.out.println("[bench] " + label + ": " + lanes.size() + " lanes (scales and sides) take turns");
-                runner.run(lanes);
+                runner.run(lanes, options.scaleRounds, options.scaleRoundSeconds);
                 scenarios.forEach(Result.Scenario::computeRatios);
             } catch (BenchException | IllegalStateException e) {
                 String message = label + ": " + e.getMessage();

@@ -13,6 +13,8 @@ final class Options {
     static final List<String> ALL_SCENARIOS = List.of("token", "scale", "register", "authorize", "cimd", "startup");
     /** A scenario name outside the default set: the consent page alone (part of "authorize"), for profiling it. */
     static final String CONSENT_ONLY = "consent";
+    /** The scale scenario's measurements, in the order they run. */
+    static final List<String> SCALE_KINDS = List.of("admin-refresh", "dcr-refresh", "dcr-code", "consent-page", "register");
 
     Path root;
     String keycloakVersion;
@@ -28,6 +30,15 @@ final class Options {
     double jitWarmupSeconds = 30;
     int concurrency = 8;
     List<Integer> scales = new ArrayList<>(List.of(10, 1000, 10000));
+    /** The scale scenario's measurements (suffixes of {@link #SCALE_KINDS}); all by default. */
+    List<String> scaleKinds = new ArrayList<>(SCALE_KINDS);
+    /**
+     * Rounds of the scale scenario: more and shorter than the others', because its figure is a ratio of one side with
+     * itself at two scales, taken round by round, and a 5-second round of one lane differs from the next lane's by up to
+     * a quarter on this machine: nine pairs give a steady median where three do not.
+     */
+    int scaleRounds = 9;
+    double scaleRoundSeconds = 5;
     int setupTimeoutSeconds = 600;
     int restarts = 1;
     /** First starts per side (fresh database, start-dev's build each time); the figure is their median. */
@@ -42,6 +53,8 @@ final class Options {
         boolean warmupSet = false;
         boolean jitWarmupSet = false;
         boolean scalesSet = false;
+        boolean scaleRoundsSet = false;
+        boolean scaleSecondsSet = false;
         boolean restartsSet = false;
         boolean firstStartsSet = false;
         boolean timeoutSet = false;
@@ -93,6 +106,22 @@ final class Options {
                     }
                     scalesSet = true;
                 }
+                case "--scale-kinds" -> {
+                    o.scaleKinds = new ArrayList<>(Arrays.asList((value != null ? value : args[++i]).split(",")));
+                    for (String kind : o.scaleKinds) {
+                        if (!SCALE_KINDS.contains(kind)) {
+                            throw new IllegalArgumentException("unknown scale kind " + kind + "; known: " + SCALE_KINDS);
+                        }
+                    }
+                }
+                case "--scale-rounds" -> {
+                    o.scaleRounds = Integer.parseInt(value != null ? value : args[++i]);
+                    scaleRoundsSet = true;
+                }
+                case "--scale-round-seconds" -> {
+                    o.scaleRoundSeconds = Double.parseDouble(value != null ? value : args[++i]);
+                    scaleSecondsSet = true;
+                }
                 case "--setup-timeout" -> {
                     o.setupTimeoutSeconds = Integer.parseInt(value != null ? value : args[++i]);
                     timeoutSet = true;
@@ -126,6 +155,12 @@ final class Options {
             if (!scalesSet) {
                 o.scales = new ArrayList<>(List.of(10, 100));
             }
+            if (!scaleRoundsSet) {
+                o.scaleRounds = 1;
+            }
+            if (!scaleSecondsSet) {
+                o.scaleRoundSeconds = o.roundSeconds;
+            }
             if (!restartsSet) {
                 o.restarts = 0;
             }
@@ -142,8 +177,10 @@ final class Options {
         if (o.reuseDist) {
             o.firstStarts = 1; // a kept copy is built already: its first start has no build to measure again
         }
-        if (o.firstStarts < 1 || o.rounds < 1 || o.roundSeconds <= 0 || o.concurrency < 1) {
-            throw new IllegalArgumentException("--first-starts, --rounds, --round-seconds and --concurrency must be positive");
+        if (o.firstStarts < 1 || o.rounds < 1 || o.roundSeconds <= 0 || o.scaleRounds < 1 || o.scaleRoundSeconds <= 0
+                || o.concurrency < 1) {
+            throw new IllegalArgumentException("--first-starts, --rounds, --round-seconds, --scale-rounds, "
+                    + "--scale-round-seconds and --concurrency must be positive");
         }
         return o;
     }

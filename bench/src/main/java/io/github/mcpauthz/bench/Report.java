@@ -6,6 +6,8 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Locale;
 import java.util.stream.Collectors;
@@ -161,10 +163,12 @@ final class Report {
                 + "p50 and CPU ratios ≤ 1: no slower with more servers). %s%n%n", base,
                 Boolean.TRUE.equals(result.settings.get("scaleRoundsInterleaved"))
                         ? "The scales' rounds take turns, so round i of N servers ran next to round i of " + base
-                        + "; per round: that round's throughput ratio." : ""));
-        md.append("| scenario | servers | jar req/s | jar req/s at ").append(base).append(" | throughput ratio | per round | "
-                + "jar p50 ms | jar p50 ms at ").append(base).append(" | p50 ratio | CPU ms/op ratio |\n"
-                + "|---|---:|---:|---:|---:|---|---:|---:|---:|---:|\n");
+                        + ". Paired: round i's ratio, the median over the rounds (and the lowest and highest); "
+                        + "medians: the ratio of the two lanes' median throughputs." : ""));
+        md.append("| scenario | servers | jar req/s | jar req/s at ").append(base).append(" | throughput ratio, paired | "
+                + "throughput ratio, medians | jar p50 ms | jar p50 ms at ").append(base)
+                .append(" | p50 ratio | CPU ms/op ratio, paired |\n"
+                + "|---|---:|---:|---:|---|---:|---:|---:|---:|---:|\n");
         for (Result.Scenario s : result.scenarios) {
             if (s.group == null || !s.group.startsWith("scale-") || s.group.equals("scale-" + base)) {
                 continue;
@@ -178,24 +182,38 @@ final class Report {
             md.append("| ").append(s.id).append(" | ").append(s.group.substring("scale-".length())).append(" | ")
                     .append(jar == null ? "—" : num(jar.throughput)).append(" | ")
                     .append(baseJar == null ? "—" : num(baseJar.throughput)).append(" | ")
+                    .append(both ? paired(jar.roundThroughput, baseJar.roundThroughput, true) : "—").append(" | ")
                     .append(both ? String.format(Locale.ROOT, "%.2f×", jar.throughput / baseJar.throughput) : "—").append(" | ")
-                    .append(both ? roundRatios(jar.roundThroughput, baseJar.roundThroughput) : "—").append(" | ")
                     .append(jar == null ? "—" : num(jar.p50)).append(" | ").append(baseJar == null ? "—" : num(baseJar.p50))
                     .append(" | ").append(both ? String.format(Locale.ROOT, "%.2f×", jar.p50 / baseJar.p50) : "—")
-                    .append(" | ").append(both && jar.cpuMsPerOp != null && baseJar.cpuMsPerOp != null
-                            ? String.format(Locale.ROOT, "%.2f×", jar.cpuMsPerOp / baseJar.cpuMsPerOp) : "—")
+                    .append(" | ").append(both && jar.roundCpuMsPerOp.size() == jar.roundThroughput.size()
+                            && baseJar.roundCpuMsPerOp.size() == baseJar.roundThroughput.size()
+                            ? paired(jar.roundCpuMsPerOp, baseJar.roundCpuMsPerOp, false) : "—")
                     .append(" |\n");
         }
     }
 
-    /** Round i of one lane against round i of another, e.g. "0.98 / 1.03 / 0.97". */
-    private static String roundRatios(List<Double> rounds, List<Double> baseRounds) {
-        StringBuilder out = new StringBuilder();
+    /**
+     * Round i of one lane against round i of another (rounds that ran next to each other), as the median over the
+     * rounds, with the lowest and highest when there are several, e.g. "1.00× (0.74-1.24)"; "—" without a pair.
+     */
+    static String paired(List<Double> rounds, List<Double> baseRounds, boolean range) {
+        List<Double> ratios = new ArrayList<>();
         for (int i = 0; i < Math.min(rounds.size(), baseRounds.size()); i++) {
-            out.append(i == 0 ? "" : " / ").append(baseRounds.get(i) > 0
-                    ? String.format(Locale.ROOT, "%.2f", rounds.get(i) / baseRounds.get(i)) : "—");
+            Double value = rounds.get(i);
+            Double baseValue = baseRounds.get(i);
+            if (value != null && baseValue != null && !value.isNaN() && baseValue > 0) {
+                ratios.add(value / baseValue);
+            }
         }
-        return out.length() == 0 ? "—" : out.toString();
+        if (ratios.isEmpty()) {
+            return "—";
+        }
+        Collections.sort(ratios);
+        int n = ratios.size();
+        double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
+        String text = String.format(Locale.ROOT, "%.2f×", median);
+        return range && n > 1 ? text + String.format(Locale.ROOT, " (%.2f-%.2f)", ratios.get(0), ratios.get(n - 1)) : text;
     }
 
     private static String percentiles(Result.SideFigures f) {

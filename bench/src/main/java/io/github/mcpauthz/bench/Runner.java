@@ -49,13 +49,19 @@ final class Runner {
         return scenario;
     }
 
+    /** {@link #run(List, int, double)} with the options' rounds and round length. */
+    void run(List<Lane> lanes) {
+        run(lanes, options.rounds, options.roundSeconds);
+    }
+
     /**
      * Runs the lanes' rounds in turn: round 1 in the lanes' order, round 2 in reverse, and so on, so that machine noise
      * falls on every lane alike. Two sides of one scenario are two lanes; the scale scenario adds one lane per side and
      * scale, so that the 10,000-server realm is measured between the rounds of the 10-server one, not half an hour
-     * later. Each lane's first round gets the JIT warm-up.
+     * later. In round 1 each side's first lane gets the JIT warm-up: the JIT compiles per JVM, so a side's other lanes
+     * (the same code on another realm) start warm and get the plain warm-up, which also loads their realm's caches.
      */
-    void run(List<Lane> lanes) {
+    void run(List<Lane> lanes, int rounds, double roundSeconds) {
         List<List<Worker>> workers = new ArrayList<>();
         for (Lane lane : lanes) {
             List<Worker> list = new ArrayList<>();
@@ -64,7 +70,8 @@ final class Runner {
             }
             workers.add(list);
         }
-        for (int round = 0; round < options.rounds; round++) {
+        java.util.Set<Side> jitWarm = java.util.EnumSet.noneOf(Side.class);
+        for (int round = 0; round < rounds; round++) {
             List<Integer> order = new ArrayList<>();
             for (int i = 0; i < lanes.size(); i++) {
                 order.add(i);
@@ -76,7 +83,7 @@ final class Runner {
                 Lane lane = lanes.get(i);
                 Result.Scenario scenario = lane.scenario();
                 Side side = lane.side();
-                double warmup = options.warmupSeconds + (round == 0 ? options.jitWarmupSeconds : 0);
+                double warmup = options.warmupSeconds + (jitWarm.add(side) ? options.jitWarmupSeconds : 0);
                 Period warm = period(workers.get(i), warmup, true);
                 if (warm.firstError.get() != null) {
                     throw new BenchException(scenario.id + " (" + side.id + ") failed its warm-up check: "
@@ -85,7 +92,7 @@ final class Runner {
                 Result.SideFigures figures = scenario.sides.computeIfAbsent(side.id, k -> new Result.SideFigures());
                 java.util.function.LongSupplier cpu = cpuMillis.getOrDefault(side, () -> -1);
                 long cpuBefore = cpu.getAsLong();
-                Period measured = period(workers.get(i), options.roundSeconds, false);
+                Period measured = period(workers.get(i), roundSeconds, false);
                 long cpuAfter = cpu.getAsLong();
                 double cpuPerOp = cpuBefore < 0 || cpuAfter < 0 || measured.count() == 0 ? Double.NaN
                         : (double) (cpuAfter - cpuBefore) / measured.count();
