@@ -40,8 +40,33 @@ final class Keycloak {
         this.startTimeoutSeconds = startTimeoutSeconds;
     }
 
-    /** Starts and waits until the master realm is served; returns the seconds from launch to ready. */
+    /**
+     * Starts and waits until the master realm is served; returns the seconds from launch to ready. A port picked free
+     * can be taken before Keycloak binds it (an outgoing connection's ephemeral port): such a start is tried again on
+     * other ports, up to three times, and the seconds then count from the first launch (never flattering a side).
+     */
     double start() {
+        long begin = System.nanoTime();
+        for (int attempt = 1; ; attempt++) {
+            try {
+                launch(begin);
+                return (System.nanoTime() - begin) / 1e9;
+            } catch (PortTaken e) {
+                if (attempt == 3) {
+                    throw new BenchException(side.id + " Keycloak could not bind a free port in 3 attempts; see " + log());
+                }
+                System.out.println("[bench] " + side.id + ": " + e.getMessage() + "; starting again on other ports");
+            }
+        }
+    }
+
+    private static final class PortTaken extends RuntimeException {
+        PortTaken(String message) {
+            super(message, null, false, false);
+        }
+    }
+
+    private void launch(long begin) {
         if (process != null && process.isAlive()) {
             throw new IllegalStateException(side + " is already running");
         }
@@ -58,8 +83,9 @@ final class Keycloak {
         builder.environment().put("KC_BOOTSTRAP_ADMIN_USERNAME", ADMIN_USER);
         builder.environment().put("KC_BOOTSTRAP_ADMIN_PASSWORD", ADMIN_PASSWORD);
         builder.environment().put("JAVA_OPTS_KC_HEAP", "-Xms256m -Xmx1536m");
-        long begin = System.nanoTime();
+        long logStart;
         try {
+            logStart = Files.exists(log()) ? Files.size(log()) : 0;
             Files.writeString(log(), "\n=== start " + (++starts) + " " + String.join(" ", command) + "\n",
                     StandardCharsets.UTF_8, StandardOpenOption.CREATE, StandardOpenOption.APPEND);
             process = builder.start();
@@ -71,7 +97,12 @@ final class Keycloak {
         long deadline = begin + TimeUnit.SECONDS.toNanos(startTimeoutSeconds);
         while (true) {
             if (!process.isAlive()) {
-                throw new BenchException(side.id + " Keycloak exited with " + process.exitValue() + "; see " + log());
+                int exit = process.exitValue();
+                process = null;
+                if (logSince(logStart).contains("Address already in use")) {
+                    throw new PortTaken("port " + port + " or the management port was taken before Keycloak bound it");
+                }
+                throw new BenchException(side.id + " Keycloak exited with " + exit + "; see " + log());
             }
             if (System.nanoTime() > deadline) {
                 throw new BenchException(side.id + " Keycloak not ready within " + startTimeoutSeconds + " s; see " + log());
@@ -86,7 +117,6 @@ final class Keycloak {
             }
             sleep(200);
         }
-        double seconds = (System.nanoTime() - begin) / 1e9;
         writePids();
         try {
             Files.writeString(home.resolve(".bench-started"), "started once: start-dev's build is done\n"); // --reuse-dist
@@ -94,7 +124,17 @@ final class Keycloak {
             throw new UncheckedIOException(e);
         }
         admin = new Admin(baseUrl, ADMIN_USER, ADMIN_PASSWORD);
-        return seconds;
+    }
+
+    /** What the log got from byte {@code offset} on ("" when unreadable). */
+    private String logSince(long offset) {
+        try {
+            byte[] all = Files.readAllBytes(log());
+            return new String(all, (int) Math.min(offset, all.length), (int) Math.max(0, all.length - offset),
+                    StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            return "";
+        }
     }
 
     /**
