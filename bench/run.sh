@@ -23,6 +23,7 @@ for arg in "$@"; do
     echo "  --scenarios LIST       comma list of: token,scale,register,authorize,cimd,startup (default all);"
     echo "                         consent: the consent page alone (part of authorize)"
     echo "  --rounds N             measurement rounds per scenario and side (3)"
+    echo "  --forks N              JVM starts per side for the token scenario, both restarted in between (3; smoke 1)"
     echo "  --round-seconds S      seconds per round (10)"
     echo "  --warmup-seconds S     warm-up per round and side, not measured (3)"
     echo "  --jit-warmup-seconds S more warm-up per side before a scenario's first round, for the JIT (30; smoke 0)"

@@ -24,6 +24,11 @@ final class Options {
     boolean reuseDist;
     Set<String> scenarios = new LinkedHashSet<>(ALL_SCENARIOS);
     int rounds = 3;
+    /**
+     * JVM starts per side for the token scenario (both Keycloaks restarted between forks); its figures pool every
+     * fork's rounds. A JVM start moves a ratio by a few percent, the margin of the token targets.
+     */
+    int forks = 3;
     double roundSeconds = 10;
     double warmupSeconds = 3;
     /** Extra warm-up of each side before a scenario's first round, so that the JIT has compiled the scenario's code. */
@@ -49,6 +54,7 @@ final class Options {
     static Options parse(String[] args) {
         Options o = new Options();
         boolean roundsSet = false;
+        boolean forksSet = false;
         boolean secondsSet = false;
         boolean warmupSet = false;
         boolean jitWarmupSet = false;
@@ -85,6 +91,10 @@ final class Options {
                 case "--rounds" -> {
                     o.rounds = Integer.parseInt(value != null ? value : args[++i]);
                     roundsSet = true;
+                }
+                case "--forks" -> {
+                    o.forks = Integer.parseInt(value != null ? value : args[++i]);
+                    forksSet = true;
                 }
                 case "--round-seconds" -> {
                     o.roundSeconds = Double.parseDouble(value != null ? value : args[++i]);
@@ -143,6 +153,9 @@ final class Options {
             if (!roundsSet) {
                 o.rounds = 1;
             }
+            if (!forksSet) {
+                o.forks = 1;
+            }
             if (!secondsSet) {
                 o.roundSeconds = 2;
             }
@@ -177,9 +190,9 @@ final class Options {
         if (o.reuseDist) {
             o.firstStarts = 1; // a kept copy is built already: its first start has no build to measure again
         }
-        if (o.firstStarts < 1 || o.rounds < 1 || o.roundSeconds <= 0 || o.scaleRounds < 1 || o.scaleRoundSeconds <= 0
-                || o.concurrency < 1) {
-            throw new IllegalArgumentException("--first-starts, --rounds, --round-seconds, --scale-rounds, "
+        if (o.firstStarts < 1 || o.forks < 1 || o.rounds < 1 || o.roundSeconds <= 0 || o.scaleRounds < 1
+                || o.scaleRoundSeconds <= 0 || o.concurrency < 1) {
+            throw new IllegalArgumentException("--first-starts, --forks, --rounds, --round-seconds, --scale-rounds, "
                     + "--scale-round-seconds and --concurrency must be positive");
         }
         return o;

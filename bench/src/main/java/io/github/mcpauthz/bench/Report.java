@@ -81,6 +81,7 @@ final class Report {
                     .append(percentiles(stock)).append(" | ").append(percentiles(jar)).append(" | ")
                     .append(s.p50Ratio == null ? "—" : String.format(Locale.ROOT, "%.2f×", s.p50Ratio)).append(" |\n");
         }
+        forks(md);
         md.append("\nPer round (req/s; the sides alternate which goes first):\n\n| scenario | stock | jar | errors stock / jar |\n|---|---|---|---|\n");
         for (Result.Scenario s : result.scenarios) {
             if (s.sides.isEmpty()) {
@@ -148,6 +149,38 @@ final class Report {
         return md.toString();
     }
 
+    /** With several forks: each token scenario's ratio per fork (median of the fork's rounds, jar over stock). */
+    private void forks(StringBuilder md) {
+        if (options.forks < 2) {
+            return;
+        }
+        md.append(String.format(Locale.ROOT, "%nThe token scenario ran in %d forks: both Keycloaks were restarted "
+                + "between them, and its rows above pool every fork's rounds. Per fork, jar/stock throughput:%n%n",
+                options.forks));
+        for (Result.Scenario s : result.scenarios) {
+            Result.SideFigures stock = s.sides.get(Side.STOCK.id);
+            Result.SideFigures jar = s.sides.get(Side.JAR.id);
+            if (!"token".equals(s.group) || stock == null || jar == null) {
+                continue;
+            }
+            StringBuilder line = new StringBuilder();
+            int per = options.rounds;
+            for (int from = 0; from + per <= Math.min(stock.roundThroughput.size(), jar.roundThroughput.size()); from += per) {
+                double j = median(jar.roundThroughput.subList(from, from + per));
+                double st = median(stock.roundThroughput.subList(from, from + per));
+                line.append(line.length() == 0 ? "" : " / ").append(st > 0 ? String.format(Locale.ROOT, "%.2f", j / st) : "—");
+            }
+            md.append("* ").append(s.id).append(": ").append(line.length() == 0 ? "—" : line).append("\n");
+        }
+    }
+
+    private static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     /**
      * The jar at each larger scale against its smallest scale (the issue-13 target: at least 0.95× the throughput of
      * the 10-server realm), per scale scenario; a ratio ≥ 1 (throughput) or ≤ 1 (p50) means no slower.
@@ -209,11 +242,9 @@ final class Report {
         if (ratios.isEmpty()) {
             return "—";
         }
-        Collections.sort(ratios);
-        int n = ratios.size();
-        double median = n % 2 == 1 ? ratios.get(n / 2) : (ratios.get(n / 2 - 1) + ratios.get(n / 2)) / 2;
-        String text = String.format(Locale.ROOT, "%.2f×", median);
-        return range && n > 1 ? text + String.format(Locale.ROOT, " (%.2f-%.2f)", ratios.get(0), ratios.get(n - 1)) : text;
+        String text = String.format(Locale.ROOT, "%.2f×", median(ratios));
+        return range && ratios.size() > 1 ? text + String.format(Locale.ROOT, " (%.2f-%.2f)", Collections.min(ratios),
+                Collections.max(ratios)) : text;
     }
 
     private static String percentiles(Result.SideFigures f) {

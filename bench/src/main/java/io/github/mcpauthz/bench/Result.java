@@ -124,7 +124,7 @@ final class Result {
             double[] cpu = roundCpuMsPerOp.stream().mapToDouble(Double::doubleValue).sorted().toArray();
             cpuMsPerOp = cpu.length == 0 ? null : round(cpu.length % 2 == 1 ? cpu[cpu.length / 2]
                     : (cpu[cpu.length / 2 - 1] + cpu[cpu.length / 2]) / 2, 2);
-            pooled.clear();
+            // pooled stays: a later fork of the scenario adds its rounds, and finish() then covers them all
         }
     }
 
