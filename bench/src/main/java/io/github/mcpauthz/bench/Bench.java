@@ -366,12 +366,6 @@ public final class Bench {
     }
 
     /**
-     * Stock's failed import of a large realm ran into Keycloak's transaction timeout (300 s), whose reaper interrupts
-     * the request's thread, which closes H2's database: every later request of that Keycloak then fails ("The database
-     * has been closed"). A restart opens the database again (the import was rolled back; the realms set up before it
-     * are there), so the smaller scales' realms can still be measured on stock.
-     */
-    /**
      * Between forks of the token scenario: both Keycloaks stopped and started again (their realms stay in H2), so the
      * next fork's rounds run in new JVMs, with the JIT's and the heap's layout drawn again. One JVM start per side
      * moved the token ratios by 3-6 % from one run to the next (3 December), more than the target's margin.
@@ -386,6 +380,12 @@ public final class Bench {
         }
     }
 
+    /**
+     * Stock's failed import of a large realm ran into Keycloak's transaction timeout (300 s), whose reaper interrupts
+     * the request's thread, which closes H2's database: every later request of that Keycloak then fails ("The database
+     * has been closed"). A restart opens the database again (the import was rolled back; the realms set up before it
+     * are there), so the smaller scales' realms can still be measured on stock.
+     */
     private void restartAfterFailedSetup(String realm) {
         Keycloak stock = keycloaks.get(Side.STOCK);
         stock.stop();

@@ -166,19 +166,12 @@ final class Report {
             StringBuilder line = new StringBuilder();
             int per = options.rounds;
             for (int from = 0; from + per <= Math.min(stock.roundThroughput.size(), jar.roundThroughput.size()); from += per) {
-                double j = median(jar.roundThroughput.subList(from, from + per));
-                double st = median(stock.roundThroughput.subList(from, from + per));
+                double j = Result.median(jar.roundThroughput.subList(from, from + per));
+                double st = Result.median(stock.roundThroughput.subList(from, from + per));
                 line.append(line.length() == 0 ? "" : " / ").append(st > 0 ? String.format(Locale.ROOT, "%.2f", j / st) : "—");
             }
             md.append("* ").append(s.id).append(": ").append(line.length() == 0 ? "—" : line).append("\n");
         }
-    }
-
-    private static double median(List<Double> values) {
-        List<Double> sorted = new ArrayList<>(values);
-        Collections.sort(sorted);
-        int n = sorted.size();
-        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
     }
 
     /**
@@ -242,7 +235,7 @@ final class Report {
         if (ratios.isEmpty()) {
             return "—";
         }
-        String text = String.format(Locale.ROOT, "%.2f×", median(ratios));
+        String text = String.format(Locale.ROOT, "%.2f×", Result.median(ratios));
         return range && ratios.size() > 1 ? text + String.format(Locale.ROOT, " (%.2f-%.2f)", Collections.min(ratios),
                 Collections.max(ratios)) : text;
     }

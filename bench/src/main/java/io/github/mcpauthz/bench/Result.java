@@ -5,6 +5,7 @@ import com.fasterxml.jackson.annotation.JsonInclude;
 
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -79,6 +80,14 @@ final class Result {
         }
     }
 
+    /** The median of the values (the mean of the middle two for an even count); NaN for none. */
+    static double median(List<Double> values) {
+        List<Double> sorted = new ArrayList<>(values);
+        Collections.sort(sorted);
+        int n = sorted.size();
+        return n == 0 ? Double.NaN : n % 2 == 1 ? sorted.get(n / 2) : (sorted.get(n / 2 - 1) + sorted.get(n / 2)) / 2;
+    }
+
     /** One side's figures of one scenario: per-round throughput, latency percentiles over all rounds. */
     @JsonInclude(JsonInclude.Include.NON_NULL)
     static final class SideFigures {
@@ -118,12 +127,8 @@ final class Result {
             p90 = round(Runner.percentile(all, 90), 2);
             p99 = round(Runner.percentile(all, 99), 2);
             mean = all.length == 0 ? 0 : round(Arrays.stream(all).average().orElse(0) / 1e6, 2);
-            double[] rounds = roundThroughput.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            throughput = rounds.length == 0 ? 0 : rounds.length % 2 == 1 ? rounds[rounds.length / 2]
-                    : (rounds[rounds.length / 2 - 1] + rounds[rounds.length / 2]) / 2;
-            double[] cpu = roundCpuMsPerOp.stream().mapToDouble(Double::doubleValue).sorted().toArray();
-            cpuMsPerOp = cpu.length == 0 ? null : round(cpu.length % 2 == 1 ? cpu[cpu.length / 2]
-                    : (cpu[cpu.length / 2 - 1] + cpu[cpu.length / 2]) / 2, 2);
+            throughput = roundThroughput.isEmpty() ? 0 : median(roundThroughput);
+            cpuMsPerOp = roundCpuMsPerOp.isEmpty() ? null : round(median(roundCpuMsPerOp), 2);
             // pooled stays: a later fork of the scenario adds its rounds, and finish() then covers them all
         }
     }
