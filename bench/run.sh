@@ -29,6 +29,7 @@ for arg in "$@"; do
     echo "  --jit-warmup-seconds S more warm-up per side before a scenario's first round, for the JIT (30; smoke 0)"
     echo "  --concurrency N        concurrent clients (8)"
     echo "  --scales LIST          server counts of the scale scenario (10,1000,10000)"
+    echo "  --token-kinds LIST     the token scenario's measurements, comma list of: code,refresh (default both)"
     echo "  --scale-kinds LIST     the scale scenario's measurements, comma list of: admin-refresh,dcr-refresh,"
     echo "                         dcr-code,consent-page,register (default all)"
     echo "  --scale-rounds N       rounds of the scale scenario, scales and sides taking turns (9; smoke 1)"

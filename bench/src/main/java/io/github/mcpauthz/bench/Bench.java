@@ -76,8 +76,12 @@ public final class Bench {
                         if (fork > 1) {
                             restartForFork(fork);
                         }
-                        guarded("token-code", () -> tokenCode(code, bench, BenchRealm.ADMIN_CLIENT));
-                        guarded("token-refresh", () -> tokenRefresh(refresh, bench, BenchRealm.ADMIN_CLIENT));
+                        if (options.tokenKinds.contains("code")) {
+                            guarded("token-code", () -> tokenCode(code, bench, BenchRealm.ADMIN_CLIENT));
+                        }
+                        if (options.tokenKinds.contains("refresh")) {
+                            guarded("token-refresh", () -> tokenRefresh(refresh, bench, BenchRealm.ADMIN_CLIENT));
+                        }
                     }
                 }
                 if (needs("authorize")) {
@@ -637,6 +641,7 @@ public final class Bench {
         }
         result.settings.put("scaleRoundsInterleaved", true);
         result.settings.put("scaleKinds", options.scaleKinds);
+        result.settings.put("tokenKinds", options.tokenKinds);
         result.settings.put("scaleRounds", options.scaleRounds);
         result.settings.put("scaleRoundSeconds", options.scaleRoundSeconds);
         // Listed scale by scale (the report's order); measured kind by kind, all scales together.

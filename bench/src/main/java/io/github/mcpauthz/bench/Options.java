@@ -15,6 +15,8 @@ final class Options {
     static final String CONSENT_ONLY = "consent";
     /** The scale scenario's measurements, in the order they run. */
     static final List<String> SCALE_KINDS = List.of("admin-refresh", "dcr-refresh", "dcr-code", "consent-page", "register");
+    /** The token scenario's measurements. */
+    static final List<String> TOKEN_KINDS = List.of("code", "refresh");
 
     Path root;
     String keycloakVersion;
@@ -37,6 +39,8 @@ final class Options {
     List<Integer> scales = new ArrayList<>(List.of(10, 1000, 10000));
     /** The scale scenario's measurements (suffixes of {@link #SCALE_KINDS}); all by default. */
     List<String> scaleKinds = new ArrayList<>(SCALE_KINDS);
+    /** The token scenario's measurements ({@link #TOKEN_KINDS}); both by default. */
+    List<String> tokenKinds = new ArrayList<>(TOKEN_KINDS);
     /**
      * Rounds of the scale scenario: more and shorter than the others', because its figure is a ratio of one side with
      * itself at two scales, taken round by round, and a 5-second round of one lane differs from the next lane's by up to
@@ -116,14 +120,8 @@ final class Options {
                     }
                     scalesSet = true;
                 }
-                case "--scale-kinds" -> {
-                    o.scaleKinds = new ArrayList<>(Arrays.asList((value != null ? value : args[++i]).split(",")));
-                    for (String kind : o.scaleKinds) {
-                        if (!SCALE_KINDS.contains(kind)) {
-                            throw new IllegalArgumentException("unknown scale kind " + kind + "; known: " + SCALE_KINDS);
-                        }
-                    }
-                }
+                case "--scale-kinds" -> o.scaleKinds = kinds("scale", SCALE_KINDS, value != null ? value : args[++i]);
+                case "--token-kinds" -> o.tokenKinds = kinds("token", TOKEN_KINDS, value != null ? value : args[++i]);
                 case "--scale-rounds" -> {
                     o.scaleRounds = Integer.parseInt(value != null ? value : args[++i]);
                     scaleRoundsSet = true;
@@ -196,5 +194,16 @@ final class Options {
                     + "--scale-round-seconds and --concurrency must be positive");
         }
         return o;
+    }
+
+    /** A comma list of {@code known}'s names; an unknown name is refused. */
+    private static List<String> kinds(String scenario, List<String> known, String list) {
+        List<String> kinds = new ArrayList<>(Arrays.asList(list.split(",")));
+        for (String kind : kinds) {
+            if (!known.contains(kind)) {
+                throw new IllegalArgumentException("unknown " + scenario + " kind " + kind + "; known: " + known);
+            }
+        }
+        return kinds;
     }
 }

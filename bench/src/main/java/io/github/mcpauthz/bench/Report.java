@@ -155,8 +155,9 @@ final class Report {
             return;
         }
         md.append(String.format(Locale.ROOT, "%nThe token scenario ran in %d forks: both Keycloaks were restarted "
-                + "between them, and its rows above pool every fork's rounds. Per fork, jar/stock throughput:%n%n",
-                options.forks));
+                + "between them, and its rows above pool every fork's rounds. Per fork, jar/stock throughput (ratio of "
+                + "the fork's medians; in brackets the paired median, the median of round i's jar over round i's stock, two "
+                + "rounds next to each other in time), then the paired median of every round:%n%n", options.forks));
         for (Result.Scenario s : result.scenarios) {
             Result.SideFigures stock = s.sides.get(Side.STOCK.id);
             Result.SideFigures jar = s.sides.get(Side.JAR.id);
@@ -166,11 +167,15 @@ final class Report {
             StringBuilder line = new StringBuilder();
             int per = options.rounds;
             for (int from = 0; from + per <= Math.min(stock.roundThroughput.size(), jar.roundThroughput.size()); from += per) {
-                double j = Result.median(jar.roundThroughput.subList(from, from + per));
-                double st = Result.median(stock.roundThroughput.subList(from, from + per));
-                line.append(line.length() == 0 ? "" : " / ").append(st > 0 ? String.format(Locale.ROOT, "%.2f", j / st) : "—");
+                List<Double> jarRounds = jar.roundThroughput.subList(from, from + per);
+                List<Double> stockRounds = stock.roundThroughput.subList(from, from + per);
+                double j = Result.median(jarRounds);
+                double st = Result.median(stockRounds);
+                line.append(line.length() == 0 ? "" : " / ").append(st > 0 ? String.format(Locale.ROOT, "%.2f", j / st) : "—")
+                        .append(" (").append(paired(jarRounds, stockRounds, false)).append(")");
             }
-            md.append("* ").append(s.id).append(": ").append(line.length() == 0 ? "—" : line).append("\n");
+            md.append("* ").append(s.id).append(": ").append(line.length() == 0 ? "—" : line).append("; all rounds paired: ")
+                    .append(paired(jar.roundThroughput, stock.roundThroughput, true)).append("\n");
         }
     }
 
