@@ -24,6 +24,7 @@ for arg in "$@"; do
     echo "                         consent: the consent page alone (part of authorize)"
     echo "  --rounds N             measurement rounds per scenario and side (3)"
     echo "  --forks N              JVM starts per side for the token scenario, both restarted in between (3; smoke 1)"
+    echo "  --fresh-first-fork     restart both Keycloaks after the realm set-up, before the token scenario's first fork"
     echo "  --round-seconds S      seconds per round (10)"
     echo "  --warmup-seconds S     warm-up per round and side, not measured (3)"
     echo "  --jit-warmup-seconds S more warm-up per side before a scenario's first round, for the JIT (30; smoke 0)"

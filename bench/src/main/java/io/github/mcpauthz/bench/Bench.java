@@ -73,7 +73,7 @@ public final class Bench {
                     Result.Scenario refresh = new Result.Scenario("token-refresh", "token",
                             "refresh grant (admin-made client)");
                     for (int fork = 1; fork <= options.forks; fork++) {
-                        if (fork > 1) {
+                        if (fork > 1 || options.freshFirstFork) {
                             restartForFork(fork);
                         }
                         if (options.tokenKinds.contains("code")) {
@@ -642,6 +642,7 @@ public final class Bench {
         result.settings.put("scaleRoundsInterleaved", true);
         result.settings.put("scaleKinds", options.scaleKinds);
         result.settings.put("tokenKinds", options.tokenKinds);
+        result.settings.put("freshFirstFork", options.freshFirstFork);
         result.settings.put("scaleRounds", options.scaleRounds);
         result.settings.put("scaleRoundSeconds", options.scaleRoundSeconds);
         // Listed scale by scale (the report's order); measured kind by kind, all scales together.

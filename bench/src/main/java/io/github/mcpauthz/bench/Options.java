@@ -31,6 +31,11 @@ final class Options {
      * fork's rounds. A JVM start moves a ratio by a few percent, the margin of the token targets.
      */
     int forks = 3;
+    /**
+     * Whether the token scenario's first fork also runs in new JVMs (both Keycloaks restarted after the realm set-up),
+     * rather than in the JVMs that imported and set up the realms.
+     */
+    boolean freshFirstFork;
     double roundSeconds = 10;
     double warmupSeconds = 3;
     /** Extra warm-up of each side before a scenario's first round, so that the JIT has compiled the scenario's code. */
@@ -96,6 +101,7 @@ final class Options {
                     o.rounds = Integer.parseInt(value != null ? value : args[++i]);
                     roundsSet = true;
                 }
+                case "--fresh-first-fork" -> o.freshFirstFork = true;
                 case "--forks" -> {
                     o.forks = Integer.parseInt(value != null ? value : args[++i]);
                     forksSet = true;
