@@ -25,6 +25,7 @@ for arg in "$@"; do
     echo "  --rounds N             measurement rounds per scenario and side (3)"
     echo "  --forks N              JVM starts per side for the token scenario, both restarted in between (3; smoke 1)"
     echo "  --fresh-first-fork     restart both Keycloaks after the realm set-up, before the token scenario's first fork"
+    echo "  --no-scenario-restarts run each scenario in the JVMs the one before it used (default: both restarted; smoke: kept)"
     echo "  --round-seconds S      seconds per round (10)"
     echo "  --warmup-seconds S     warm-up per round and side, not measured (3)"
     echo "  --jit-warmup-seconds S more warm-up per side before a scenario's first round, for the JIT (30; smoke 0)"

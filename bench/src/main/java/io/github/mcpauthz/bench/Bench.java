@@ -27,6 +27,10 @@ public final class Bench {
     private final Map<Side, Keycloak> keycloaks = new EnumMap<>(Side.class);
     private final Path target;
     private DocHost docHost;
+    /** Whether a scenario has run in the Keycloaks' current JVMs. */
+    private boolean measuredSinceStart;
+    /** Restarts before scenarios so far: which side goes first alternates. */
+    private int restartTurns;
 
     private Bench(Options options) {
         this.options = options;
@@ -68,13 +72,14 @@ public final class Bench {
             if (needs("token") || needs("authorize") || needs(Options.CONSENT_ONLY)) {
                 Map<Side, BenchRealm> bench = createRealms("bench", 10, Duration.ofSeconds(Math.max(120, options.setupTimeoutSeconds)));
                 if (needs("token")) {
+                    measuredSinceStart = true;
                     Result.Scenario code = new Result.Scenario("token-code", "token",
                             "authorization code + exchange (admin-made client, session)");
                     Result.Scenario refresh = new Result.Scenario("token-refresh", "token",
                             "refresh grant (admin-made client)");
                     for (int fork = 1; fork <= options.forks; fork++) {
                         if (fork > 1 || options.freshFirstFork) {
-                            restartForFork(fork);
+                            restartBoth("fork " + fork, fork);
                         }
                         if (options.tokenKinds.contains("code")) {
                             guarded("token-code", () -> tokenCode(code, bench, BenchRealm.ADMIN_CLIENT));
@@ -85,22 +90,27 @@ public final class Bench {
                     }
                 }
                 if (needs("authorize")) {
+                    freshJvms("authorize-login-page");
                     guarded("authorize-login-page", () -> loginPage(bench));
                 }
                 if (needs("authorize") || needs(Options.CONSENT_ONLY)) {
+                    freshJvms("consent-page");
                     guarded("consent-page", () -> consentPage(new Result.Scenario("consent-page", "authorize",
                             "consent page render (dynamic client, session)"), bench));
                 }
             }
             if (needs("register")) {
+                freshJvms("register");
                 Map<Side, BenchRealm> reg = createRealms("reg", 10, Duration.ofSeconds(Math.max(120, options.setupTimeoutSeconds)));
                 guarded("register", () -> register(new Result.Scenario("register", "register",
                         "anonymous dynamic client registration"), reg));
             }
             if (needs("cimd")) {
+                freshJvms("cimd");
                 guarded("cimd", this::cimd);
             }
             if (needs("scale")) {
+                freshJvms("scale");
                 scale();
             }
             if (needs("startup")) {
@@ -370,17 +380,32 @@ public final class Bench {
     }
 
     /**
-     * Between forks of the token scenario: both Keycloaks stopped and started again (their realms stay in H2), so the
-     * next fork's rounds run in new JVMs, with the JIT's and the heap's layout drawn again. One JVM start per side
-     * moved the token ratios by 3-6 % from one run to the next (3 December), more than the target's margin.
+     * Before a scenario: both Keycloaks restarted when an earlier scenario has run in their JVMs
+     * ({@code --no-scenario-restarts} keeps them). A scenario leaves its authentication and user sessions in the heap,
+     * each side as many as it served, so a later scenario would run on heaps filled unequally: on 4 December, after the
+     * token forks and the authorization-endpoint and consent scenarios in the same JVMs, stock's old generation was
+     * 99.96 % full and the jar's 82 % (jstat), and registration's rounds went from 0.64x to 1.33x.
      */
-    private void restartForFork(int fork) {
-        List<Side> order = fork % 2 == 0 ? List.of(Side.JAR, Side.STOCK) : List.of(Side.STOCK, Side.JAR);
+    private void freshJvms(String scenario) {
+        if (options.scenarioRestarts && measuredSinceStart) {
+            restartBoth("before " + scenario, ++restartTurns);
+        }
+        measuredSinceStart = true;
+    }
+
+    /**
+     * Both Keycloaks stopped and started again (their realms stay in H2), the sides taking turns at going first, so
+     * the next rounds run in new JVMs, with the JIT's and the heap's layout drawn again. Between the token scenario's
+     * forks: one JVM start per side moved the token ratios by 3-6 % from one run to the next (3 December), more than the
+     * target's margin.
+     */
+    private void restartBoth(String why, int turn) {
+        List<Side> order = turn % 2 == 0 ? List.of(Side.JAR, Side.STOCK) : List.of(Side.STOCK, Side.JAR);
         for (Side side : order) {
             Keycloak kc = keycloaks.get(side);
             kc.stop();
             double seconds = kc.start();
-            System.out.printf(Locale.ROOT, "[bench] fork %d: %s restarted in %.1f s%n", fork, side.id, seconds);
+            System.out.printf(Locale.ROOT, "[bench] %s: %s restarted in %.1f s%n", why, side.id, seconds);
         }
     }
 
@@ -643,6 +668,7 @@ public final class Bench {
         result.settings.put("scaleKinds", options.scaleKinds);
         result.settings.put("tokenKinds", options.tokenKinds);
         result.settings.put("freshFirstFork", options.freshFirstFork);
+        result.settings.put("scenarioRestarts", options.scenarioRestarts);
         result.settings.put("scaleRounds", options.scaleRounds);
         result.settings.put("scaleRoundSeconds", options.scaleRoundSeconds);
         // Listed scale by scale (the report's order); measured kind by kind, all scales together.

@@ -36,6 +36,8 @@ final class Options {
      * rather than in the JVMs that imported and set up the realms.
      */
     boolean freshFirstFork;
+    /** Both Keycloaks restarted before each scenario that follows another one (off in the smoke). */
+    boolean scenarioRestarts = true;
     double roundSeconds = 10;
     double warmupSeconds = 3;
     /** Extra warm-up of each side before a scenario's first round, so that the JIT has compiled the scenario's code. */
@@ -102,6 +104,7 @@ final class Options {
                     roundsSet = true;
                 }
                 case "--fresh-first-fork" -> o.freshFirstFork = true;
+                case "--no-scenario-restarts" -> o.scenarioRestarts = false;
                 case "--forks" -> {
                     o.forks = Integer.parseInt(value != null ? value : args[++i]);
                     forksSet = true;
@@ -169,6 +172,7 @@ final class Options {
             if (!jitWarmupSet) {
                 o.jitWarmupSeconds = 0;
             }
+            o.scenarioRestarts = false;
             if (!scalesSet) {
                 o.scales = new ArrayList<>(List.of(10, 100));
             }

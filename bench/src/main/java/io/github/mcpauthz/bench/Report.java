@@ -60,11 +60,12 @@ final class Report {
         var m = result.machine;
         md.append("## Benchmark: stock Keycloak vs Keycloak + keycloak-mcp-authz\n\n");
         md.append(String.format(Locale.ROOT, "Keycloak %s, %s, %s CPUs (%s), %s MiB, %s. %s%d round(s) × %s s per side "
-                        + "(warm-up %s s, %s s more before a scenario's first round), %d concurrent clients, loopback. Date %s.%n%n",
+                        + "(warm-up %s s, %s s more before a scenario's first round), %d concurrent clients, loopback%s. Date %s.%n%n",
                 m.get("keycloak"), m.get("os"), m.get("cpus"), m.getOrDefault("cpuModel", "?"),
                 m.getOrDefault("memoryMiB", "?"), m.get("java"), options.smoke ? "**Smoke run** (figures not meaningful): " : "",
                 options.rounds, num(options.roundSeconds), num(options.warmupSeconds), num(options.jitWarmupSeconds),
-                options.concurrency, m.get("date")));
+                options.concurrency, options.scenarioRestarts ? "; both Keycloaks restarted before each scenario" : "",
+                m.get("date")));
         md.append("Throughput: median of the rounds, operations per second. Latency: percentiles over all rounds, ms. "
                 + "Ratios: jar / stock (throughput ≥ 1 and p50 ≤ 1 favour the jar).\n\n");
         md.append("| scenario | what one operation is | stock req/s | jar req/s | jar/stock | stock p50 / p90 / p99 | "
@@ -151,7 +152,7 @@ final class Report {
 
     /** With several forks: each token scenario's ratio per fork (median of the fork's rounds, jar over stock). */
     private void forks(StringBuilder md) {
-        if (options.forks < 2) {
+        if (options.forks < 2 || result.scenarios.stream().noneMatch(s -> "token".equals(s.group))) {
             return;
         }
         md.append(String.format(Locale.ROOT, "%nThe token scenario ran in %d forks: both Keycloaks were restarted "
