@@ -29,8 +29,8 @@ public final class Bench {
     private DocHost docHost;
     /** Whether a scenario has run in the Keycloaks' current JVMs. */
     private boolean measuredSinceStart;
-    /** Restarts before scenarios so far: which side goes first alternates. */
-    private int restartTurns;
+    /** Restarts so far (forks and scenarios): which side goes first alternates. */
+    private int restarts;
 
     private Bench(Options options) {
         this.options = options;
@@ -72,14 +72,14 @@ public final class Bench {
             if (needs("token") || needs("authorize") || needs(Options.CONSENT_ONLY)) {
                 Map<Side, BenchRealm> bench = createRealms("bench", 10, Duration.ofSeconds(Math.max(120, options.setupTimeoutSeconds)));
                 if (needs("token")) {
-                    measuredSinceStart = true;
+                    freshJvms("token");
                     Result.Scenario code = new Result.Scenario("token-code", "token",
                             "authorization code + exchange (admin-made client, session)");
                     Result.Scenario refresh = new Result.Scenario("token-refresh", "token",
                             "refresh grant (admin-made client)");
                     for (int fork = 1; fork <= options.forks; fork++) {
                         if (fork > 1 || options.freshFirstFork) {
-                            restartBoth("fork " + fork, fork);
+                            restartBoth("fork " + fork);
                         }
                         if (options.tokenKinds.contains("code")) {
                             guarded("token-code", () -> tokenCode(code, bench, BenchRealm.ADMIN_CLIENT));
@@ -388,7 +388,7 @@ public final class Bench {
      */
     private void freshJvms(String scenario) {
         if (options.scenarioRestarts && measuredSinceStart) {
-            restartBoth("before " + scenario, ++restartTurns);
+            restartBoth("before " + scenario);
         }
         measuredSinceStart = true;
     }
@@ -399,8 +399,8 @@ public final class Bench {
      * forks: one JVM start per side moved the token ratios by 3-6 % from one run to the next (3 December), more than the
      * target's margin.
      */
-    private void restartBoth(String why, int turn) {
-        List<Side> order = turn % 2 == 0 ? List.of(Side.JAR, Side.STOCK) : List.of(Side.STOCK, Side.JAR);
+    private void restartBoth(String why) {
+        List<Side> order = ++restarts % 2 == 0 ? List.of(Side.JAR, Side.STOCK) : List.of(Side.STOCK, Side.JAR);
         for (Side side : order) {
             Keycloak kc = keycloaks.get(side);
             kc.stop();
